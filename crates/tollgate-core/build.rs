@@ -1,0 +1,32 @@
+//! Embeds every regulation pack in `data/packs/` so the binary works offline from any directory;
+//! a new pack is a new data file, with no Rust to edit.
+use std::{env, fs, path::Path};
+
+fn main() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data");
+    println!("cargo:rerun-if-changed={}", data.display());
+    let packs_dir = data.join("packs");
+    println!("cargo:rerun-if-changed={}", packs_dir.display());
+    let mut packs: Vec<_> = fs::read_dir(&packs_dir)
+        .expect("data/packs must exist")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    packs.sort();
+    let mut out = String::from("/// Every bundled regulation pack: (file name, text).\npub const PACKS: &[(&str, &str)] = &[\n");
+    for p in &packs {
+        let name = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .expect("utf-8 pack file name");
+        let abs = fs::canonicalize(p).expect("pack path");
+        out.push_str(&format!(
+            "    ({name:?}, include_str!({:?})),\n",
+            abs.display().to_string()
+        ));
+    }
+    out.push_str("];\n");
+    let dest = Path::new(&env::var("OUT_DIR").expect("OUT_DIR")).join("bundled_packs.rs");
+    fs::write(dest, out).expect("write bundled_packs.rs");
+}

@@ -1,0 +1,1 @@
+//! Restricted-party screening (work in progress).

@@ -1,0 +1,62 @@
+//! The `tollgate` binary: parses arguments and wires the library crates together.
+//! No rule of the regulation lives here; each subcommand lives in its own module under `cmd/`.
+
+mod cmd;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "tollgate",
+    version,
+    about = "Export-control compliance engine for advanced AI accelerators"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Classify a chip (catalog id, alias or inline specs) under the regulation in force on a date.
+    Classify(cmd::classify::Args),
+    /// List the chip catalog.
+    Chips(cmd::chips::Args),
+    /// List the regulation packs, show one, or show what changed between two dates.
+    Regs(cmd::regs::Args),
+    /// Serve the HTTP API and dashboard.
+    Serve(cmd::serve::Args),
+    /// Load-test the HTTP API (bounded in time; loopback targets only by default).
+    Loadtest(cmd::loadtest::Args),
+    /// Customers and their vetting (KYC / remote-access attestation).
+    Customer(cmd::customer::Args),
+    /// Licences: add, show limits, drawn and remaining.
+    Licence(cmd::licence::Args),
+    /// Record US end-use (domestic) and export shipments.
+    Ship(cmd::ship::Args),
+    /// The China+Macau volume cap of an exporter and chip.
+    Cap(cmd::cap::Args),
+    /// The Section 232 duty ledger: payments and quarterly statements.
+    Duty(cmd::duty::Args),
+    /// The tamper-evident audit log.
+    Audit(cmd::audit::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Classify(args) => cmd::classify::run(args),
+        Command::Chips(args) => cmd::chips::run(args),
+        Command::Regs(args) => cmd::regs::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
+        Command::Loadtest(args) => cmd::loadtest::run(args),
+        Command::Customer(args) => cmd::customer::run(args),
+        Command::Licence(args) => cmd::licence::run(args),
+        Command::Ship(args) => cmd::ship::run(args),
+        Command::Cap(args) => cmd::cap::run(args),
+        Command::Duty(args) => cmd::duty::run(args),
+        Command::Audit(args) => cmd::audit::run(args),
+    };
+    cmd::finish(result)
+}

@@ -1,0 +1,213 @@
+//! `/v1` handlers. Each one extracts typed input, calls one core function, maps the result.
+
+use crate::error::ApiError;
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use tollgate_core::{ClassifyError, SpecsInput};
+
+/// The classification of INTERFACES.md section 1.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ClassificationBody {
+    pub chip: String,
+    pub as_of: String,
+    pub regulation: String,
+    pub tpp: Option<u64>,
+    pub performance_density: Option<f64>,
+    pub dram_bandwidth_gbs: Option<f64>,
+    pub eccn: String,
+    pub ai_commodity_2026: bool,
+    pub reasons: Vec<ReasonBody>,
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ReasonBody {
+    pub rule: String,
+    pub citation: String,
+    pub message: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct AsOfQuery {
+    /// Date whose regulation applies (YYYY-MM-DD); default today in America/New_York.
+    pub as_of: Option<String>,
+    /// Classify a computer containing the chip (4A090).
+    pub system: Option<bool>,
+}
+
+pub(crate) fn parse_as_of(s: Option<&str>, field: &str) -> Result<NaiveDate, ApiError> {
+    match s {
+        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map_err(|e| ApiError::invalid(field, format!("'{s}' is not a YYYY-MM-DD date ({e})"))),
+        None => Ok(crate::today()),
+    }
+}
+
+pub(crate) fn classify_error(field: &str, e: ClassifyError) -> ApiError {
+    match e {
+        ClassifyError::InvalidSpecs { field, problem } => ApiError::invalid(field, problem),
+        ClassifyError::UnknownChip { .. } => ApiError {
+            status: axum::http::StatusCode::NOT_FOUND,
+            code: "unknown_chip",
+            title: "Unknown chip",
+            ..ApiError::invalid(field, e.to_string())
+        },
+        other => ApiError::invalid(field, other.to_string()),
+    }
+}
+
+/// Classify a catalog chip (id or alias).
+#[utoipa::path(get, path = "/v1/classify/{chip}", tag = "classify",
+    params(("chip" = String, Path, description = "catalog id or alias"), AsOfQuery),
+    responses((status = 200, body = ClassificationBody), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+pub async fn classify_chip(
+    State(s): State<AppState>,
+    Path(chip): Path<String>,
+    Query(q): Query<AsOfQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let as_of = parse_as_of(q.as_of.as_deref(), "as_of")?;
+    let c = s
+        .reg
+        .classify_chip(&chip, as_of, q.system.unwrap_or(false))
+        .map_err(|e| classify_error("chip", e))?;
+    Ok(Json(c.to_json()))
+}
+
+/// Classify inline specs (INTERFACES.md section 1 specs shape).
+#[utoipa::path(post, path = "/v1/classify", tag = "classify", params(AsOfQuery),
+    request_body(content = serde_json::Value, description = "inline specs"),
+    responses((status = 200, body = ClassificationBody), (status = 422, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+pub async fn classify_specs(
+    State(s): State<AppState>,
+    Query(q): Query<AsOfQuery>,
+    body: axum::body::Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let as_of = parse_as_of(q.as_of.as_deref(), "as_of")?;
+    let input: SpecsInput =
+        serde_json::from_slice(&body).map_err(|e| ApiError::invalid("body", e.to_string()))?;
+    let specs = input.validate("").map_err(|e| classify_error("body", e))?;
+    let name = specs.name.clone();
+    let c = s
+        .reg
+        .classify_specs(&specs, &name, None, as_of, q.system.unwrap_or(false))
+        .map_err(|e| classify_error("body", e))?;
+    Ok(Json(c.to_json()))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PackBody {
+    pub id: String,
+    pub effective: String,
+    pub title: String,
+    pub federal_register: String,
+    pub source: String,
+    pub summary: String,
+    pub rules: usize,
+}
+
+/// The regulation packs.
+#[utoipa::path(get, path = "/v1/regs", tag = "regulation", responses((status = 200, body = [PackBody])), security(("bearer" = [])))]
+pub async fn regs(State(s): State<AppState>) -> Json<Vec<PackBody>> {
+    Json(
+        s.reg
+            .packs
+            .all()
+            .iter()
+            .map(|p| PackBody {
+                id: p.id.clone(),
+                effective: p.effective.to_string(),
+                title: p.raw.pack.title.clone(),
+                federal_register: p.raw.pack.federal_register.clone(),
+                source: p.raw.pack.source.clone(),
+                summary: p.raw.pack.summary.clone(),
+                rules: p.rule_map().len(),
+            })
+            .collect(),
+    )
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct DiffQuery {
+    pub from: String,
+    pub to: String,
+}
+
+/// What changed between the packs in force on two dates.
+#[utoipa::path(get, path = "/v1/regs/diff", tag = "regulation", params(DiffQuery),
+    responses((status = 200, body = serde_json::Value), (status = 422, body = crate::error::Problem)), security(("bearer" = [])))]
+pub async fn regs_diff(
+    State(s): State<AppState>,
+    Query(q): Query<DiffQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let from = parse_as_of(Some(&q.from), "from")?;
+    let to = parse_as_of(Some(&q.to), "to")?;
+    let d = s
+        .reg
+        .packs
+        .diff(from, to)
+        .map_err(|e| classify_error("from", e))?;
+    serde_json::to_value(d)
+        .map(Json)
+        .map_err(|e| ApiError::internal(e.to_string()))
+}
+
+/// The pack in force on a date (or by id), rule by rule.
+#[utoipa::path(get, path = "/v1/regs/{date_or_id}", tag = "regulation", params(("date_or_id" = String, Path, description = "pack id or YYYY-MM-DD")),
+    responses((status = 200, body = serde_json::Value), (status = 422, body = crate::error::Problem)), security(("bearer" = [])))]
+pub async fn regs_show(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let pack = match s.reg.packs.get(&id) {
+        Some(p) => p,
+        None => s
+            .reg
+            .packs
+            .in_force(parse_as_of(Some(&id), "date_or_id")?)
+            .map_err(|e| classify_error("date_or_id", e))?,
+    };
+    serde_json::to_value(&pack.raw)
+        .map(Json)
+        .map_err(|e| ApiError::internal(e.to_string()))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Health {
+    pub status: &'static str,
+}
+
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/health", tag = "ops", responses((status = 200, body = Health)))]
+pub async fn health() -> Json<Health> {
+    Json(Health { status: "ok" })
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Ready {
+    pub status: &'static str,
+    pub regulation_packs: usize,
+    pub chips: usize,
+}
+
+/// Readiness: reference data loaded (and, when configured, the database reachable).
+#[utoipa::path(get, path = "/ready", tag = "ops", responses((status = 200, body = Ready), (status = 503, body = crate::error::Problem)))]
+pub async fn ready(State(s): State<AppState>) -> Result<Json<Ready>, ApiError> {
+    if s.shutting_down.load(std::sync::atomic::Ordering::Relaxed) {
+        return Err(ApiError {
+            status: axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            code: "shutting_down",
+            title: "Shutting down",
+            detail: "the server is draining".into(),
+            field: None,
+        });
+    }
+    Ok(Json(Ready {
+        status: "ready",
+        regulation_packs: s.reg.packs.all().len(),
+        chips: s.reg.catalog.chips().len(),
+    }))
+}

@@ -1,0 +1,129 @@
+//! tollgate-server is the HTTP face of tollgate: a versioned JSON API under `/v1` (OpenAPI 3.1 at
+//! `/openapi.json`, errors as RFC 9457 problem+json) and a server-rendered dashboard. Handlers are
+//! thin: they extract typed input, call one function of the core, screening or store crates, and
+//! map the result. No rule of the regulation lives here.
+
+pub mod api;
+pub mod auth;
+pub mod dashboard;
+pub mod error;
+pub mod svg;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use tollgate_core::Regulation;
+use utoipa::OpenApi;
+
+/// Largest request body accepted (batch uploads included).
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub reg: Arc<Regulation>,
+    pub tokens: auth::TokenCache,
+    pub shutting_down: Arc<AtomicBool>,
+}
+
+impl axum::extract::FromRef<AppState> for auth::TokenCache {
+    fn from_ref(s: &AppState) -> Self {
+        s.tokens.clone()
+    }
+}
+
+impl AppState {
+    pub fn new(reg: Regulation) -> Self {
+        Self {
+            reg: Arc::new(reg),
+            tokens: auth::TokenCache::default(),
+            shutting_down: Arc::new(AtomicBool::new(false)),
+        }
+    }
+}
+
+/// Today's date in America/New_York, the zone regulation dates are given in.
+pub fn today() -> chrono::NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::America::New_York)
+        .date_naive()
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "tollgate", description = "Export-control compliance engine for advanced AI accelerators"),
+    paths(api::health, api::ready, api::classify_chip, api::classify_specs, api::regs, api::regs_diff, api::regs_show),
+    components(schemas(error::Problem, api::ClassificationBody, api::ReasonBody, api::PackBody, api::Health, api::Ready)),
+    modifiers(&Security)
+)]
+pub struct ApiDoc;
+
+struct Security;
+impl utoipa::Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+async fn openapi_json() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match ApiDoc::openapi().to_json() {
+        Ok(s) => ([(axum::http::header::CONTENT_TYPE, "application/json")], s).into_response(),
+        Err(e) => error::ApiError::internal(e.to_string()).into_response(),
+    }
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let v1 = Router::new()
+        .route("/classify/{chip}", get(api::classify_chip))
+        .route("/classify", post(api::classify_specs))
+        .route("/regs", get(api::regs))
+        .route("/regs/diff", get(api::regs_diff))
+        .route("/regs/{date_or_id}", get(api::regs_show))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.tokens.clone(),
+            auth::require_token,
+        ));
+    let pages = Router::new()
+        .route("/", get(dashboard::overview))
+        .route("/chips", get(dashboard::chips))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            dashboard::require_session,
+        ));
+    Router::new()
+        .nest("/v1", v1)
+        .merge(pages)
+        .route("/login", get(dashboard::login))
+        .route("/health", get(api::health))
+        .route("/ready", get(api::ready))
+        .route("/openapi.json", get(openapi_json))
+        .fallback(|| async { error::ApiError::not_found("no such route") })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves, then drains in-flight requests (readiness reports
+/// `shutting_down` meanwhile).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let flag = state.shutting_down.clone();
+    let app = router(state);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            flag.store(true, Ordering::Relaxed);
+            tracing::info!("shutting down: draining in-flight requests");
+        })
+        .await
+}

@@ -1,0 +1,166 @@
+//! The dashboard end to end in a real browser: `tollgate serve` on the embedded default, Debian's
+//! headless Chromium driven over WebDriver (chromedriver). Loads pages, submits forms, reads the
+//! result and saves screenshots under target/screenshots/. In CI (CI=true) a missing browser is a
+//! failure; elsewhere the test is skipped with a message.
+
+use fantoccini::{ClientBuilder, Locator};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+struct Kill(Child);
+impl Drop for Kill {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts the real server in a temp dir and returns it with its one-time login URL.
+fn start_server(dir: &std::path::Path) -> (Kill, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tollgate"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .current_dir(dir)
+        .env(
+            "TOLLGATE_DB",
+            format!("sqlite://{}", dir.join("tollgate.db").display()),
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start tollgate serve");
+    let out = child.stdout.take().unwrap();
+    let mut login = String::new();
+    let mut base = String::new();
+    for line in BufReader::new(out).lines() {
+        let line = line.unwrap();
+        if let Some(u) = line.strip_prefix("Dashboard login: ") {
+            login = u.to_string();
+        }
+        if let Some(u) = line.strip_prefix("Serving on ") {
+            base = u.to_string();
+            break;
+        }
+    }
+    assert!(
+        !login.is_empty() && !base.is_empty(),
+        "server printed no login URL"
+    );
+    (Kill(child), login, base)
+}
+
+fn which(bin: &str) -> Option<std::path::PathBuf> {
+    std::env::var_os("PATH").and_then(|p| {
+        std::env::split_paths(&p)
+            .map(|d| d.join(bin))
+            .find(|f| f.is_file())
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dashboard_in_headless_chromium() {
+    let (Some(chromium), Some(driver)) = (which("chromium"), which("chromedriver")) else {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI must have chromium and chromedriver (.ci/run installs them)"
+        );
+        eprintln!("skipped: chromium/chromedriver not installed");
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("tollgate-browser-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let (_server, login, base) = start_server(&dir);
+
+    let port = free_port();
+    let _driver = Kill(
+        Command::new(driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver"),
+    );
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": chromium,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,1000",
+                     format!("--user-data-dir={}", dir.join("chrome").display())]
+        }),
+    );
+    let mut client = None;
+    for _ in 0..50 {
+        match ClientBuilder::rustls()
+            .expect("tls")
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => {
+                client = Some(c);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    let c = client.expect("connect to chromedriver");
+
+    // Sign in with the one-time URL: the cookie is set and the overview shows the regulator role.
+    c.goto(&login).await.unwrap();
+    let body = c
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(body.contains("regulator"), "{body}");
+    std::fs::write(shots.join("overview.png"), c.screenshot().await.unwrap()).unwrap();
+
+    // Chip lookup: type a chip and a date, submit, read the classification.
+    c.goto(&format!("{base}/chips")).await.unwrap();
+    let q = c.find(Locator::Css("input[name=q]")).await.unwrap();
+    q.send_keys("H200").await.unwrap();
+    let d = c.find(Locator::Css("input[name=as_of]")).await.unwrap();
+    c.execute(
+        "arguments[0].value = '2026-02-01';",
+        vec![serde_json::to_value(&d).unwrap()],
+    )
+    .await
+    .unwrap();
+    c.find(Locator::Css("form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let card = c
+        .wait()
+        .for_element(Locator::Id("classification"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        card.contains("nvidia-h200-sxm") && card.contains("3A090.a") && card.contains("15832"),
+        "{card}"
+    );
+    assert!(card.contains("AI commodity"), "{card}");
+    std::fs::write(shots.join("chips.png"), c.screenshot().await.unwrap()).unwrap();
+
+    c.close().await.unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+}

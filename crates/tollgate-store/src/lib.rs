@@ -1,0 +1,70 @@
+//! tollgate-store keeps tollgate's records: exporters, customers and their vetting history,
+//! licences and their drawdown, US end-use and export shipments, the China+Macau volume-cap
+//! ledger, the Section 232 duty ledger, recorded decisions and a SHA-256 hash-chained audit log.
+//! The invariants (drawdown within limits, the cap, vetted customers, valid test reports) are
+//! checked inside the database transaction that writes, on SQLite and PostgreSQL alike.
+//!
+//! Not here: the rules themselves. Thresholds, the cap ratio and duty rates come from the
+//! regulation pack in force (tollgate-core); this crate only applies them to stored state.
+
+// Refusals carry their rule and numbers by value; they are the rare path, so the size of the
+// error variant is not worth an allocation on every refusal.
+#![allow(clippy::result_large_err)]
+
+pub mod audit;
+pub mod error;
+pub mod model;
+pub mod rules;
+pub mod sql;
+
+pub use error::{Refusal, Result, StoreError};
+pub use model::*;
+pub use sql::{Backend, SqlStore};
+
+use chrono::NaiveDate;
+
+/// The records repository. Writes take a [`WriteCtx`] (actor and optional idempotency key),
+/// are atomic, append their audit entries in the same transaction, and change nothing when they
+/// fail. There is no update or delete of audit entries, shipments or payments: corrections are
+/// new records.
+// The futures are used with concrete store types, so their Send-ness is known at each call site.
+#[allow(async_fn_in_trait)]
+pub trait Records {
+    /// Adds a customer (unvetted). Prints nothing; returns the stored customer with its id.
+    async fn add_customer(&self, ctx: &WriteCtx, c: NewCustomer) -> Result<Customer>;
+    /// Approves a customer: KYC and remote-access safeguards attested until `kyc_until`.
+    async fn approve_customer(
+        &self,
+        ctx: &WriteCtx,
+        id: &str,
+        kyc_until: NaiveDate,
+    ) -> Result<Customer>;
+    /// Suspends a customer.
+    async fn suspend_customer(&self, ctx: &WriteCtx, id: &str, reason: &str) -> Result<Customer>;
+    /// A customer and its vetting history, oldest first.
+    async fn customer(&self, id: &str) -> Result<Option<(Customer, Vec<VettingEvent>)>>;
+    /// Adds a licence (the exporter is created on first use).
+    async fn add_licence(&self, ctx: &WriteCtx, l: NewLicence) -> Result<Licence>;
+    async fn licence(&self, number: &str) -> Result<Option<Licence>>;
+    /// Records US end-use units (the cap's base).
+    async fn ship_domestic(&self, ctx: &WriteCtx, d: NewDomestic) -> Result<DomesticShipment>;
+    /// Records a batch of export shipments atomically: all are stored or none (the refusal names
+    /// the item). Each draws on its licence, counts toward the cap and accrues duty.
+    async fn ship_exports(
+        &self,
+        ctx: &WriteCtx,
+        items: Vec<NewExport>,
+    ) -> Result<Vec<ExportShipment>>;
+    /// The ids of all stored export shipments.
+    async fn export_shipment_ids(&self) -> Result<Vec<i64>>;
+    /// The cumulative cap position, with the ratio of the pack in force on `as_of`.
+    async fn cap(&self, exporter: &str, chip: &str, as_of: NaiveDate) -> Result<CapPosition>;
+    async fn pay_duty(&self, ctx: &WriteCtx, p: NewPayment) -> Result<DutyPayment>;
+    async fn duty_statement(&self, exporter: &str, quarter: Quarter) -> Result<DutyStatement>;
+    /// Records a `tollgate check` decision for replay.
+    async fn record_decision(&self, ctx: &WriteCtx, d: NewDecision) -> Result<Decision>;
+    async fn decision(&self, id: i64) -> Result<Option<Decision>>;
+    async fn audit_entries(&self) -> Result<Vec<AuditEntry>>;
+    /// Recomputes the audit chain; `first_bad` names the first bad entry.
+    async fn verify_audit(&self) -> Result<AuditReport>;
+}

@@ -1,0 +1,1709 @@
+//! The SQL implementation of [`Records`] for SQLite and PostgreSQL (one code path over sqlx's
+//! `Any` driver; the two dialects differ only in how a write transaction takes its locks).
+//!
+//! Write transactions:
+//! - SQLite: one connection per process (single writer) and `BEGIN IMMEDIATE`, so the write
+//!   lock is held from the first read; other processes wait on `busy_timeout`.
+//! - PostgreSQL: READ COMMITTED with row locks taken in one global order (licences, customers,
+//!   cap rows, the audit head), so concurrent writers serialise on what they share and never
+//!   deadlock; retryable errors (deadlock, serialization, a concurrent idempotency key) retry.
+//!
+//! Every write appends its audit entries under the audit head's lock, which is also where ids
+//! are assigned, so ids and audit order are identical on both databases.
+
+use crate::audit;
+use crate::error::{Refusal, Result, StoreError};
+use crate::model::*;
+use crate::rules::{self, CapLedger, Drawdown, MAX_UNITS, MAX_USD};
+use crate::Records;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{json, Value};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
+use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
+use sqlx::{Any, AnyConnection, AnyPool, Executor, Row, Transaction};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::str::FromStr;
+use std::sync::{Arc, Once};
+use tollgate_core::{Iso2, Pack, Regulation};
+
+/// Rows per multi-row INSERT statement, bounded well under both databases' parameter limits.
+/// sqlx's SQLite binding slows down with many parameters per statement, so SQLite uses fewer
+/// (measured with the bench_shipments example: 25 rows is the best of 8/25/100/500).
+const INSERT_CHUNK_ROWS_SQLITE: usize = 25;
+const INSERT_CHUNK_ROWS_POSTGRES: usize = 100;
+/// Attempts of a PostgreSQL write that hits a retryable error.
+const MAX_ATTEMPTS: u32 = 16;
+/// Most shipments one batch call may carry.
+pub const MAX_BATCH: usize = 10_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Records on SQLite or PostgreSQL.
+#[derive(Clone)]
+pub struct SqlStore {
+    pool: AnyPool,
+    backend: Backend,
+    reg: Arc<Regulation>,
+}
+
+#[derive(Debug)]
+struct Embedded(Backend);
+
+impl<'s> MigrationSource<'s> for Embedded {
+    fn resolve(
+        self,
+    ) -> std::pin::Pin<
+        Box<
+            dyn std::future::Future<
+                    Output = std::result::Result<Vec<Migration>, sqlx::error::BoxDynError>,
+                > + Send
+                + 's,
+        >,
+    > {
+        let sql = match self.0 {
+            Backend::Sqlite => include_str!("../migrations/sqlite/0001_records.sql"),
+            Backend::Postgres => include_str!("../migrations/postgres/0001_records.sql"),
+        };
+        Box::pin(async move {
+            Ok(vec![Migration::new(
+                1,
+                Cow::Borrowed("records"),
+                MigrationType::Simple,
+                Cow::Borrowed(sql),
+                false,
+            )])
+        })
+    }
+}
+
+/// Adds `mode=rwc` to a SQLite URL without a mode, so the file is created on first use.
+fn normalise_url(url: &str) -> Result<(String, Backend)> {
+    let url = url.trim();
+    if url.starts_with("sqlite:") {
+        let u = if url.contains("mode=") {
+            url.to_string()
+        } else if url.contains('?') {
+            format!("{url}&mode=rwc")
+        } else {
+            format!("{url}?mode=rwc")
+        };
+        Ok((u, Backend::Sqlite))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok((url.to_string(), Backend::Postgres))
+    } else {
+        Err(StoreError::invalid(
+            "db",
+            format!("'{url}' is neither a sqlite:// nor a postgres:// URL"),
+        ))
+    }
+}
+
+fn corrupt(what: &str, v: &str) -> StoreError {
+    StoreError::Corrupt(format!("{what}: '{v}'"))
+}
+fn dec(v: &str) -> Result<Decimal> {
+    Decimal::from_str(v).map_err(|_| corrupt("decimal", v))
+}
+fn date(v: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| corrupt("date", v))
+}
+fn now_utc() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+/// A bound value of a multi-row insert.
+enum Val {
+    S(String),
+    I(i64),
+    N(Option<String>),
+}
+
+async fn insert_rows(
+    conn: &mut AnyConnection,
+    chunk_rows: usize,
+    table: &str,
+    cols: &[&str],
+    rows: Vec<Vec<Val>>,
+) -> Result<()> {
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Vec<Val>> = rows.by_ref().take(chunk_rows).collect();
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
+        let mut n = 0;
+        for (i, _) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for c in 0..cols.len() {
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                n += 1;
+                sql.push_str(&format!("${n}"));
+            }
+            sql.push(')');
+        }
+        let mut q = sqlx::query(&sql);
+        for row in chunk {
+            for v in row {
+                q = match v {
+                    Val::S(s) => q.bind(s),
+                    Val::I(i) => q.bind(i),
+                    Val::N(o) => q.bind(o),
+                };
+            }
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// The audit entries of one transaction, chained from the head it locked.
+struct AuditBuf {
+    head_seq: i64,
+    seq: i64,
+    hash: String,
+    at: String,
+    actor: String,
+    rows: Vec<AuditEntry>,
+}
+
+impl AuditBuf {
+    fn push(&mut self, action: &str, entity: &str, before: &Value, after: &Value) {
+        self.seq += 1;
+        let (b, a) = (before.to_string(), after.to_string());
+        let c = audit::canonical(self.seq, &self.at, &self.actor, action, entity, &b, &a);
+        let h = audit::chain_hash(&self.hash, &c);
+        self.rows.push(AuditEntry {
+            seq: self.seq,
+            at: self.at.clone(),
+            actor: self.actor.clone(),
+            action: action.to_string(),
+            entity: entity.to_string(),
+            before_json: b,
+            after_json: a,
+            prev_hash: std::mem::replace(&mut self.hash, h.clone()),
+            hash: h,
+        });
+    }
+}
+
+fn validate_name(field: &str, v: &str, max: usize) -> Result<String> {
+    let t = v.trim();
+    if t.is_empty() {
+        return Err(StoreError::invalid(field, "must not be empty"));
+    }
+    if t.chars().count() > max {
+        return Err(StoreError::invalid(
+            field,
+            format!("longer than {max} characters"),
+        ));
+    }
+    if t.chars().any(char::is_control) {
+        return Err(StoreError::invalid(field, "contains control characters"));
+    }
+    Ok(t.to_string())
+}
+
+fn validate_units(field: &str, v: i64) -> Result<i64> {
+    if v <= 0 || v > MAX_UNITS {
+        return Err(StoreError::invalid(
+            field,
+            format!("{v} is not a whole number of units in 1..={MAX_UNITS}"),
+        ));
+    }
+    Ok(v)
+}
+
+fn validate_usd(field: &str, v: Decimal, allow_zero: bool) -> Result<Decimal> {
+    let ok_sign = if allow_zero {
+        v >= Decimal::ZERO
+    } else {
+        v > Decimal::ZERO
+    };
+    if !ok_sign || v > Decimal::from(MAX_USD) || v.scale() > 2 {
+        return Err(StoreError::invalid(
+            field,
+            format!(
+                "{v} is not a USD amount ({} at most {MAX_USD}, at most 2 decimal places)",
+                if allow_zero { ">= 0" } else { "> 0" }
+            ),
+        ));
+    }
+    Ok(v)
+}
+
+fn licence_from_row(r: &AnyRow) -> Result<Licence> {
+    Ok(Licence {
+        number: r.try_get("number")?,
+        exporter: r.try_get("exporter")?,
+        customer_id: r.try_get("customer_id")?,
+        chip: r.try_get("chip")?,
+        quantity_units: r.try_get("quantity_units")?,
+        value_usd: dec(&r.try_get::<String, _>("value_usd")?)?,
+        valid_until: date(&r.try_get::<String, _>("valid_until")?)?,
+        status: r.try_get("status")?,
+        drawn_units: r.try_get("drawn_units")?,
+        drawn_value_usd: dec(&r.try_get::<String, _>("drawn_value_usd")?)?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+fn customer_from_row(r: &AnyRow) -> Result<Customer> {
+    let status: String = r.try_get("status")?;
+    let kyc: Option<String> = r.try_get("kyc_until")?;
+    Ok(Customer {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        country: r.try_get("country")?,
+        headquarters: r.try_get("headquarters")?,
+        status: VettingStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+        kyc_until: kyc.as_deref().map(date).transpose()?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+const LICENCE_COLS: &str = "number, exporter, customer_id, chip, quantity_units, value_usd, valid_until, status, drawn_units, drawn_value_usd, created_at";
+const CUSTOMER_COLS: &str = "id, name, country, headquarters, status, kyc_until, created_at";
+
+/// Retries a PostgreSQL write on a retryable error (each attempt is a fresh transaction).
+macro_rules! retrying {
+    ($e:expr) => {{
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            match $e.await {
+                Err(err) if err.is_retryable() && attempt < MAX_ATTEMPTS => {
+                    tokio::task::yield_now().await;
+                    continue;
+                }
+                r => break r,
+            }
+        }
+    }};
+}
+
+/// One export shipment after its checks, ready to be written.
+struct Planned {
+    item: NewExport,
+    licence: String,
+    exporter: String,
+    customer: String,
+    chip: String,
+    destination: String,
+    customs: Decimal,
+    pack_id: String,
+    duty: DutyAccrual,
+    before: Value,
+    after: Value,
+}
+
+impl SqlStore {
+    /// Connects, creating the SQLite file if needed, and applies the migrations.
+    pub async fn connect(url: &str, reg: Arc<Regulation>) -> Result<Self> {
+        static DRIVERS: Once = Once::new();
+        DRIVERS.call_once(sqlx::any::install_default_drivers);
+        let (url, backend) = normalise_url(url)?;
+        let opts = AnyConnectOptions::from_str(&url)
+            .map_err(|e| StoreError::invalid("db", format!("{url}: {e}")))?;
+        let pool = match backend {
+            Backend::Sqlite => {
+                AnyPoolOptions::new()
+                    .max_connections(1)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                                 PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON;",
+                            )
+                            .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(opts)
+                    .await?
+            }
+            Backend::Postgres => {
+                AnyPoolOptions::new()
+                    .max_connections(16)
+                    .connect_with(opts)
+                    .await?
+            }
+        };
+        Migrator::new(Embedded(backend)).await?.run(&pool).await?;
+        Ok(Self { pool, backend, reg })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn regulation(&self) -> &Regulation {
+        &self.reg
+    }
+
+    /// Closes the pool (checkpointing SQLite's WAL).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    fn chunk_rows(&self) -> usize {
+        match self.backend {
+            Backend::Sqlite => INSERT_CHUNK_ROWS_SQLITE,
+            Backend::Postgres => INSERT_CHUNK_ROWS_POSTGRES,
+        }
+    }
+
+    fn for_update(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE",
+        }
+    }
+    fn for_share(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR SHARE",
+        }
+    }
+
+    async fn begin(&self) -> Result<Transaction<'static, Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
+    /// Locks the audit head: from here on this transaction is the only writer of ids and audit.
+    async fn lock_head(&self, conn: &mut AnyConnection, actor: &str) -> Result<AuditBuf> {
+        let row = sqlx::query(&format!(
+            "SELECT seq, hash FROM audit_head WHERE id = 1{}",
+            self.for_update()
+        ))
+        .fetch_one(&mut *conn)
+        .await?;
+        let seq: i64 = row.try_get("seq")?;
+        Ok(AuditBuf {
+            head_seq: seq,
+            seq,
+            hash: row.try_get("hash")?,
+            at: now_utc(),
+            actor: actor.to_string(),
+            rows: Vec::new(),
+        })
+    }
+
+    async fn flush_audit(&self, conn: &mut AnyConnection, buf: AuditBuf) -> Result<()> {
+        if buf.rows.is_empty() {
+            return Ok(());
+        }
+        let (seq, hash, head_seq) = (buf.seq, buf.hash.clone(), buf.head_seq);
+        let rows = buf
+            .rows
+            .into_iter()
+            .map(|e| {
+                vec![
+                    Val::I(e.seq),
+                    Val::S(e.at),
+                    Val::S(e.actor),
+                    Val::S(e.action),
+                    Val::S(e.entity),
+                    Val::S(e.before_json),
+                    Val::S(e.after_json),
+                    Val::S(e.prev_hash),
+                    Val::S(e.hash),
+                ]
+            })
+            .collect();
+        insert_rows(
+            conn,
+            self.chunk_rows(),
+            "audit_log",
+            &[
+                "seq",
+                "at",
+                "actor",
+                "action",
+                "entity",
+                "before_json",
+                "after_json",
+                "prev_hash",
+                "hash",
+            ],
+            rows,
+        )
+        .await?;
+        let done =
+            sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1 AND seq = $3")
+                .bind(seq)
+                .bind(hash)
+                .bind(head_seq)
+                .execute(&mut *conn)
+                .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Corrupt(
+                "audit head moved under its lock".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    async fn next_id(&self, conn: &mut AnyConnection, table: &str) -> Result<i64> {
+        let row = sqlx::query(&format!("SELECT COALESCE(MAX(id), 0) AS m FROM {table}"))
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok(row.try_get::<i64, _>("m")? + 1)
+    }
+
+    /// A stored response for this idempotency key, if the same request was already done.
+    async fn idem_get<T: DeserializeOwned>(
+        &self,
+        conn: &mut AnyConnection,
+        ctx: &WriteCtx,
+        kind: &str,
+        request: &Value,
+    ) -> Result<Option<T>> {
+        let Some(key) = &ctx.idempotency_key else {
+            return Ok(None);
+        };
+        let row = sqlx::query("SELECT request_hash, response FROM idempotency WHERE key = $1")
+            .bind(key.clone())
+            .fetch_optional(&mut *conn)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let h: String = row.try_get("request_hash")?;
+        if h != audit::chain_hash(kind, &request.to_string()) {
+            return Err(StoreError::invalid(
+                "idempotency-key",
+                format!("'{key}' was already used for a different request"),
+            ));
+        }
+        let resp: String = row.try_get("response")?;
+        serde_json::from_str(&resp)
+            .map(Some)
+            .map_err(|e| StoreError::Corrupt(format!("idempotency response: {e}")))
+    }
+
+    async fn idem_put<T: Serialize>(
+        &self,
+        conn: &mut AnyConnection,
+        ctx: &WriteCtx,
+        kind: &str,
+        request: &Value,
+        response: &T,
+    ) -> Result<()> {
+        let Some(key) = &ctx.idempotency_key else {
+            return Ok(());
+        };
+        let resp = serde_json::to_string(response)
+            .map_err(|e| StoreError::Corrupt(format!("response: {e}")))?;
+        sqlx::query(
+            "INSERT INTO idempotency (key, request_hash, response, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(key.clone())
+        .bind(audit::chain_hash(kind, &request.to_string()))
+        .bind(resp)
+        .bind(now_utc())
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Inserts the exporter if new; returns whether it was created.
+    async fn ensure_exporter(&self, conn: &mut AnyConnection, id: &str) -> Result<bool> {
+        let r = sqlx::query(
+            "INSERT INTO exporters (id, created_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(id.to_string())
+        .bind(now_utc())
+        .execute(&mut *conn)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    fn resolve_chip(&self, field: &str, chip: &str) -> Result<String> {
+        self.reg
+            .catalog
+            .resolve(chip)
+            .map(|c| c.id.clone())
+            .map_err(|e| StoreError::invalid(field, e.to_string()))
+    }
+
+    fn pack_on(&self, field: &str, d: NaiveDate) -> Result<&Pack> {
+        self.reg
+            .packs
+            .in_force(d)
+            .map_err(|e| StoreError::invalid(field, e.to_string()))
+    }
+
+    /// Whether a destination counts toward the China+Macau cap of `pack` (its `china_macau` set;
+    /// a country the EAR treats as China, such as Hong Kong, counts as China).
+    fn in_cap_set(&self, pack: &Pack, country: &str) -> bool {
+        let Some(c) = Iso2::parse(country) else {
+            return false;
+        };
+        let canon = self.reg.countries.canonical(c);
+        pack.sets
+            .iter()
+            .find(|s| s.name == "china_macau")
+            .is_some_and(|s| s.countries.contains(&c) || s.countries.contains(&canon))
+    }
+
+    async fn load_customer(
+        &self,
+        conn: &mut AnyConnection,
+        id: &str,
+        lock: &str,
+    ) -> Result<Option<Customer>> {
+        let row = sqlx::query(&format!(
+            "SELECT {CUSTOMER_COLS} FROM customers WHERE id = $1{lock}"
+        ))
+        .bind(id.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+        row.as_ref().map(customer_from_row).transpose()
+    }
+
+    async fn lock_cap(
+        &self,
+        conn: &mut AnyConnection,
+        exporter: &str,
+        chip: &str,
+    ) -> Result<CapLedger> {
+        sqlx::query(
+            "INSERT INTO cap_ledger (exporter, chip, us_units, cn_mo_units) VALUES ($1, $2, 0, 0) \
+             ON CONFLICT (exporter, chip) DO NOTHING",
+        )
+        .bind(exporter.to_string())
+        .bind(chip.to_string())
+        .execute(&mut *conn)
+        .await?;
+        let row = sqlx::query(&format!(
+            "SELECT us_units, cn_mo_units FROM cap_ledger WHERE exporter = $1 AND chip = $2{}",
+            self.for_update()
+        ))
+        .bind(exporter.to_string())
+        .bind(chip.to_string())
+        .fetch_one(&mut *conn)
+        .await?;
+        Ok(CapLedger {
+            us_units: row.try_get("us_units")?,
+            china_macau_units: row.try_get("cn_mo_units")?,
+        })
+    }
+
+    // ---- customers -------------------------------------------------------------------------
+
+    async fn do_add_customer(&self, ctx: &WriteCtx, c: &NewCustomer) -> Result<Customer> {
+        let name = validate_name("name", &c.name, 500)?;
+        let country = self.reg.countries.parse(&c.country).ok_or_else(|| {
+            StoreError::invalid(
+                "country",
+                format!("'{}' is not an ISO 3166 country code", c.country),
+            )
+        })?;
+        let hq = match &c.headquarters {
+            Some(h) => self.reg.countries.parse(h).ok_or_else(|| {
+                StoreError::invalid(
+                    "headquarters",
+                    format!("'{h}' is not an ISO 3166 country code"),
+                )
+            })?,
+            None => country,
+        };
+        let id =
+            c.id.as_deref()
+                .map(|i| validate_name("id", i, 200))
+                .transpose()?;
+        let request = json!({"id": id, "name": name, "country": country.as_str(), "headquarters": hq.as_str()});
+        let mut tx = self.begin().await?;
+        if let Some(r) = self
+            .idem_get(&mut tx, ctx, "customer.add", &request)
+            .await?
+        {
+            return Ok(r);
+        }
+        let mut audit = self.lock_head(&mut tx, &ctx.actor).await?;
+        let id = match id {
+            Some(id) => {
+                if self.load_customer(&mut tx, &id, "").await?.is_some() {
+                    return Err(StoreError::invalid(
+                        "id",
+                        format!("customer '{id}' already exists"),
+                    ));
+                }
+                id
+            }
+            None => {
+                let row = sqlx::query("SELECT COUNT(*) AS n FROM customers")
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let mut n: i64 = row.try_get("n")?;
+                loop {
+                    n += 1;
+                    let cand = format!("C-{n:06}");
+                    if self.load_customer(&mut tx, &cand, "").await?.is_none() {
+                        break cand;
+                    }
+                }
+            }
+        };
+        let cust = Customer {
+            id: id.clone(),
+            name,
+            country: country.as_str().to_string(),
+            headquarters: hq.as_str().to_string(),
+            status: VettingStatus::Unvetted,
+            kyc_until: None,
+            created_at: audit.at.clone(),
+        };
+        sqlx::query(&format!(
+            "INSERT INTO customers ({CUSTOMER_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        ))
+        .bind(cust.id.clone())
+        .bind(cust.name.clone())
+        .bind(cust.country.clone())
+        .bind(cust.headquarters.clone())
+        .bind(cust.status.as_str())
+        .bind(None::<String>)
+        .bind(cust.created_at.clone())
+        .execute(&mut *tx)
+        .await?;
+        self.insert_event(
+            &mut tx,
+            &cust.id,
+            VettingStatus::Unvetted,
+            None,
+            None,
+            &audit.at,
+        )
+        .await?;
+        audit.push(
+            "customer.add",
+            &format!("customer:{id}"),
+            &Value::Null,
+            &json!(cust),
+        );
+        self.flush_audit(&mut tx, audit).await?;
+        self.idem_put(&mut tx, ctx, "customer.add", &request, &cust)
+            .await?;
+        tx.commit().await?;
+        Ok(cust)
+    }
+
+    async fn insert_event(
+        &self,
+        conn: &mut AnyConnection,
+        customer: &str,
+        status: VettingStatus,
+        kyc_until: Option<NaiveDate>,
+        reason: Option<&str>,
+        at: &str,
+    ) -> Result<()> {
+        let id = self.next_id(conn, "customer_events").await?;
+        sqlx::query(
+            "INSERT INTO customer_events (id, customer_id, status, kyc_until, reason, at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(customer.to_string())
+        .bind(status.as_str())
+        .bind(kyc_until.map(|d| d.to_string()))
+        .bind(reason.map(str::to_string))
+        .bind(at.to_string())
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+
+    async fn do_set_vetting(
+        &self,
+        ctx: &WriteCtx,
+        id: &str,
+        status: VettingStatus,
+        kyc_until: Option<NaiveDate>,
+        reason: Option<&str>,
+    ) -> Result<Customer> {
+        let reason = reason
+            .map(|r| validate_name("reason", r, 2000))
+            .transpose()?;
+        let action = match status {
+            VettingStatus::Approved => "customer.approve",
+            VettingStatus::Suspended => "customer.suspend",
+            VettingStatus::Unvetted => "customer.unvet",
+        };
+        let request = json!({"id": id, "status": status, "kyc_until": kyc_until, "reason": reason});
+        let mut tx = self.begin().await?;
+        if let Some(r) = self.idem_get(&mut tx, ctx, action, &request).await? {
+            return Ok(r);
+        }
+        let Some(before) = self.load_customer(&mut tx, id, self.for_update()).await? else {
+            return Err(StoreError::invalid("id", format!("no customer '{id}'")));
+        };
+        let mut audit = self.lock_head(&mut tx, &ctx.actor).await?;
+        let after = Customer {
+            status,
+            kyc_until: if status == VettingStatus::Approved {
+                kyc_until
+            } else {
+                before.kyc_until
+            },
+            ..before.clone()
+        };
+        sqlx::query("UPDATE customers SET status = $1, kyc_until = $2 WHERE id = $3")
+            .bind(after.status.as_str())
+            .bind(after.kyc_until.map(|d| d.to_string()))
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        self.insert_event(&mut tx, id, status, kyc_until, reason.as_deref(), &audit.at)
+            .await?;
+        audit.push(
+            action,
+            &format!("customer:{id}"),
+            &json!(before),
+            &json!({"customer": after, "reason": reason}),
+        );
+        self.flush_audit(&mut tx, audit).await?;
+        self.idem_put(&mut tx, ctx, action, &request, &after)
+            .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    // ---- licences --------------------------------------------------------------------------
+
+    async fn do_add_licence(&self, ctx: &WriteCtx, l: &NewLicence) -> Result<Licence> {
+        let number = validate_name("number", &l.number, 200)?;
+        let exporter = validate_name("exporter", &l.exporter, 200)?;
+        let chip = self.resolve_chip("chip", &l.chip)?;
+        let quantity = validate_units("quantity", l.quantity_units)?;
+        let value = validate_usd("value", l.value_usd, false)?;
+        let request = json!({"number": number, "exporter": exporter, "customer": l.customer_id, "chip": chip,
+            "quantity": quantity, "value": value, "valid_until": l.valid_until});
+        let mut tx = self.begin().await?;
+        if let Some(r) = self.idem_get(&mut tx, ctx, "licence.add", &request).await? {
+            return Ok(r);
+        }
+        if self.get_licence(&mut tx, &number, "").await?.is_some() {
+            return Err(StoreError::invalid(
+                "number",
+                format!("licence '{number}' already exists"),
+            ));
+        }
+        let Some(_cust) = self
+            .load_customer(&mut tx, &l.customer_id, self.for_share())
+            .await?
+        else {
+            return Err(StoreError::invalid(
+                "customer",
+                format!("no customer '{}'", l.customer_id),
+            ));
+        };
+        let new_exporter = self.ensure_exporter(&mut tx, &exporter).await?;
+        let mut audit = self.lock_head(&mut tx, &ctx.actor).await?;
+        if new_exporter {
+            audit.push(
+                "exporter.add",
+                &format!("exporter:{exporter}"),
+                &Value::Null,
+                &json!({"id": exporter}),
+            );
+        }
+        let lic = Licence {
+            number: number.clone(),
+            exporter,
+            customer_id: l.customer_id.clone(),
+            chip,
+            quantity_units: quantity,
+            value_usd: value,
+            valid_until: l.valid_until,
+            status: "active".into(),
+            drawn_units: 0,
+            drawn_value_usd: Decimal::ZERO,
+            created_at: audit.at.clone(),
+        };
+        sqlx::query(&format!(
+            "INSERT INTO licences ({LICENCE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        ))
+        .bind(lic.number.clone())
+        .bind(lic.exporter.clone())
+        .bind(lic.customer_id.clone())
+        .bind(lic.chip.clone())
+        .bind(lic.quantity_units)
+        .bind(lic.value_usd.to_string())
+        .bind(lic.valid_until.to_string())
+        .bind(lic.status.clone())
+        .bind(0i64)
+        .bind("0".to_string())
+        .bind(lic.created_at.clone())
+        .execute(&mut *tx)
+        .await?;
+        audit.push(
+            "licence.add",
+            &format!("licence:{number}"),
+            &Value::Null,
+            &json!(lic),
+        );
+        self.flush_audit(&mut tx, audit).await?;
+        self.idem_put(&mut tx, ctx, "licence.add", &request, &lic)
+            .await?;
+        tx.commit().await?;
+        Ok(lic)
+    }
+
+    async fn get_licence(
+        &self,
+        conn: &mut AnyConnection,
+        number: &str,
+        lock: &str,
+    ) -> Result<Option<Licence>> {
+        let row = sqlx::query(&format!(
+            "SELECT {LICENCE_COLS} FROM licences WHERE number = $1{lock}"
+        ))
+        .bind(number.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+        row.as_ref().map(licence_from_row).transpose()
+    }
+
+    // ---- shipments -------------------------------------------------------------------------
+
+    async fn do_ship_domestic(&self, ctx: &WriteCtx, d: &NewDomestic) -> Result<DomesticShipment> {
+        let exporter = validate_name("exporter", &d.exporter, 200)?;
+        let chip = self.resolve_chip("chip", &d.chip)?;
+        let quantity = validate_units("quantity", d.quantity_units)?;
+        let request =
+            json!({"exporter": exporter, "chip": chip, "quantity": quantity, "date": d.date});
+        let mut tx = self.begin().await?;
+        if let Some(r) = self
+            .idem_get(&mut tx, ctx, "ship.domestic", &request)
+            .await?
+        {
+            return Ok(r);
+        }
+        let new_exporter = self.ensure_exporter(&mut tx, &exporter).await?;
+        let cap = self.lock_cap(&mut tx, &exporter, &chip).await?;
+        let us = cap
+            .us_units
+            .checked_add(quantity)
+            .ok_or_else(|| StoreError::invalid("quantity", "US units would overflow"))?;
+        let mut audit = self.lock_head(&mut tx, &ctx.actor).await?;
+        if new_exporter {
+            audit.push(
+                "exporter.add",
+                &format!("exporter:{exporter}"),
+                &Value::Null,
+                &json!({"id": exporter}),
+            );
+        }
+        let id = self.next_id(&mut tx, "domestic_shipments").await?;
+        sqlx::query("UPDATE cap_ledger SET us_units = $1 WHERE exporter = $2 AND chip = $3")
+            .bind(us)
+            .bind(exporter.clone())
+            .bind(chip.clone())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO domestic_shipments (id, exporter, chip, quantity_units, ship_date, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(exporter.clone())
+        .bind(chip.clone())
+        .bind(quantity)
+        .bind(d.date.to_string())
+        .bind(audit.at.clone())
+        .execute(&mut *tx)
+        .await?;
+        let s = DomesticShipment {
+            id,
+            exporter,
+            chip,
+            quantity_units: quantity,
+            date: d.date,
+        };
+        audit.push(
+            "ship.domestic",
+            &format!("domestic_shipment:{id}"),
+            &json!({"cap": {"us_units": cap.us_units}}),
+            &json!({"shipment": s, "cap": {"us_units": us}}),
+        );
+        self.flush_audit(&mut tx, audit).await?;
+        self.idem_put(&mut tx, ctx, "ship.domestic", &request, &s)
+            .await?;
+        tx.commit().await?;
+        Ok(s)
+    }
+
+    async fn do_ship_exports(
+        &self,
+        ctx: &WriteCtx,
+        items: &[NewExport],
+    ) -> Result<Vec<ExportShipment>> {
+        if items.is_empty() {
+            return Ok(Vec::new());
+        }
+        if items.len() > MAX_BATCH {
+            return Err(StoreError::invalid(
+                "batch",
+                format!("more than {MAX_BATCH} shipments"),
+            ));
+        }
+        // Input checks and regulation look-ups, before any lock.
+        let mut report_chips = Vec::with_capacity(items.len());
+        for it in items {
+            validate_units("quantity", it.quantity_units)?;
+            validate_usd("value", it.value_usd, false)?;
+            if let Some(c) = it.customs_value_usd {
+                validate_usd("customs-value", c, true)?;
+            }
+            self.pack_on("date", it.date)?;
+            report_chips.push(
+                it.test_report
+                    .as_ref()
+                    .and_then(|r| self.reg.catalog.resolve(&r.chip).ok())
+                    .map(|c| c.id.clone()),
+            );
+        }
+        let request = json!(items
+            .iter()
+            .map(
+                |i| json!({"licence": i.licence, "quantity": i.quantity_units, "value": i.value_usd,
+                "date": i.date, "test_report": i.test_report, "customs_value": i.customs_value_usd})
+            )
+            .collect::<Vec<_>>());
+        let mut tx = self.begin().await?;
+        if let Some(r) = self.idem_get(&mut tx, ctx, "ship.export", &request).await? {
+            return Ok(r);
+        }
+        let wrap = |index: usize, r: Refusal| -> StoreError {
+            if items.len() == 1 {
+                StoreError::Refused(r)
+            } else {
+                StoreError::Refused(Refusal::InBatch {
+                    index,
+                    inner: Box::new(r),
+                })
+            }
+        };
+        // Locks in one global order: licences, customers, cap rows, audit head.
+        let numbers: BTreeSet<&str> = items.iter().map(|i| i.licence.as_str()).collect();
+        let mut licences: HashMap<String, (Licence, Drawdown)> = HashMap::new();
+        for n in numbers {
+            if let Some(l) = self.get_licence(&mut tx, n, self.for_update()).await? {
+                let dd = Drawdown {
+                    units_limit: l.quantity_units,
+                    value_limit: l.value_usd,
+                    drawn_units: l.drawn_units,
+                    drawn_value: l.drawn_value_usd,
+                };
+                licences.insert(n.to_string(), (l, dd));
+            }
+        }
+        let cust_ids: BTreeSet<String> = licences
+            .values()
+            .map(|(l, _)| l.customer_id.clone())
+            .collect();
+        let mut customers: HashMap<String, Customer> = HashMap::new();
+        for c in cust_ids {
+            if let Some(cu) = self.load_customer(&mut tx, &c, self.for_share()).await? {
+                customers.insert(c, cu);
+            }
+        }
+        let mut cap_keys: BTreeSet<(String, String)> = BTreeSet::new();
+        for (i, it) in items.iter().enumerate() {
+            let Some((l, _)) = licences.get(&it.licence) else {
+                return Err(wrap(
+                    i,
+                    Refusal::LicenceUnknown {
+                        licence: it.licence.clone(),
+                    },
+                ));
+            };
+            let pack = self.pack_on("date", it.date)?;
+            let dest = customers
+                .get(&l.customer_id)
+                .map(|c| c.country.clone())
+                .unwrap_or_default();
+            if self.in_cap_set(pack, &dest) {
+                cap_keys.insert((l.exporter.clone(), l.chip.clone()));
+            }
+        }
+        let mut caps: BTreeMap<(String, String), (CapLedger, CapLedger)> = BTreeMap::new();
+        for (e, c) in cap_keys {
+            let ledger = self.lock_cap(&mut tx, &e, &c).await?;
+            caps.insert((e, c), (ledger, ledger));
+        }
+        // Every check, in order, against the locked state.
+        let mut planned: Vec<Planned> = Vec::with_capacity(items.len());
+        let mut bands: HashMap<(String, NaiveDate), Option<tollgate_core::classify::DutyBandRef>> =
+            HashMap::new();
+        for (i, it) in items.iter().enumerate() {
+            let pack = self.pack_on("date", it.date)?;
+            let Some((l, dd)) = licences.get_mut(&it.licence) else {
+                return Err(wrap(
+                    i,
+                    Refusal::LicenceUnknown {
+                        licence: it.licence.clone(),
+                    },
+                ));
+            };
+            if l.status != "active" {
+                return Err(wrap(
+                    i,
+                    Refusal::LicenceNotActive {
+                        licence: l.number.clone(),
+                        status: l.status.clone(),
+                    },
+                ));
+            }
+            if it.date > l.valid_until {
+                return Err(wrap(
+                    i,
+                    Refusal::LicenceExpired {
+                        licence: l.number.clone(),
+                        valid_until: l.valid_until.to_string(),
+                        date: it.date.to_string(),
+                    },
+                ));
+            }
+            let Some(cust) = customers.get(&l.customer_id) else {
+                return Err(wrap(
+                    i,
+                    Refusal::CustomerNotApproved {
+                        customer: l.customer_id.clone(),
+                        status: "unknown".into(),
+                    },
+                ));
+            };
+            if cust.status != VettingStatus::Approved {
+                return Err(wrap(
+                    i,
+                    Refusal::CustomerNotApproved {
+                        customer: cust.id.clone(),
+                        status: cust.status.as_str().into(),
+                    },
+                ));
+            }
+            match cust.kyc_until {
+                Some(k) if k >= it.date => {}
+                k => {
+                    return Err(wrap(
+                        i,
+                        Refusal::KycLapsed {
+                            customer: cust.id.clone(),
+                            kyc_until: k
+                                .map(|d| d.to_string())
+                                .unwrap_or_else(|| "(never attested)".into()),
+                            date: it.date.to_string(),
+                        },
+                    ))
+                }
+            }
+            rules::check_test_report(
+                pack,
+                it.test_report.as_ref(),
+                report_chips[i].as_deref(),
+                &l.chip,
+                it.quantity_units,
+                it.date,
+            )
+            .map_err(|r| wrap(i, r))?;
+            let dd_before = *dd;
+            *dd = dd
+                .draw(&l.number, it.quantity_units, it.value_usd)
+                .map_err(|r| wrap(i, r))?;
+            let mut cap_json = (Value::Null, Value::Null);
+            if self.in_cap_set(pack, &cust.country) {
+                if let Some((ratio, rule)) = &pack.volume_cap_ratio {
+                    if let Some((_, cur)) = caps.get_mut(&(l.exporter.clone(), l.chip.clone())) {
+                        let before = *cur;
+                        *cur = cur
+                            .ship_china_macau(
+                                &rule.rule,
+                                &l.exporter,
+                                &l.chip,
+                                it.quantity_units,
+                                *ratio,
+                            )
+                            .map_err(|r| wrap(i, r))?;
+                        cap_json = (
+                            json!({"us_units": before.us_units, "china_macau_units": before.china_macau_units}),
+                            json!({"us_units": cur.us_units, "china_macau_units": cur.china_macau_units, "ratio": ratio}),
+                        );
+                    }
+                }
+            }
+            let band = match bands.get(&(l.chip.clone(), it.date)) {
+                Some(b) => b.clone(),
+                None => {
+                    let b = self
+                        .reg
+                        .classify_chip(&l.chip, it.date, false)
+                        .map_err(|e| StoreError::invalid("chip", e.to_string()))?
+                        .duty_band;
+                    bands.insert((l.chip.clone(), it.date), b.clone());
+                    b
+                }
+            };
+            let customs = it.customs_value_usd.unwrap_or(it.value_usd);
+            let duty = rules::duty_accrual(pack, &l.chip, band.as_ref(), customs);
+            planned.push(Planned {
+                item: it.clone(),
+                licence: l.number.clone(),
+                exporter: l.exporter.clone(),
+                customer: cust.id.clone(),
+                chip: l.chip.clone(),
+                destination: cust.country.clone(),
+                customs,
+                pack_id: pack.id.clone(),
+                duty,
+                before: json!({"licence": {"drawn_units": dd_before.drawn_units, "drawn_value_usd": dd_before.drawn_value}, "cap": cap_json.0}),
+                after: json!({"licence": {"drawn_units": dd.drawn_units, "drawn_value_usd": dd.drawn_value}, "cap": cap_json.1}),
+            });
+        }
+        // Writes.
+        let mut audit = self.lock_head(&mut tx, &ctx.actor).await?;
+        let first_id = self.next_id(&mut tx, "export_shipments").await?;
+        for (l, dd) in licences.values() {
+            if dd.drawn_units != l.drawn_units || dd.drawn_value != l.drawn_value_usd {
+                sqlx::query(
+                    "UPDATE licences SET drawn_units = $1, drawn_value_usd = $2 WHERE number = $3",
+                )
+                .bind(dd.drawn_units)
+                .bind(dd.drawn_value.to_string())
+                .bind(l.number.clone())
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        for ((e, c), (before, after)) in &caps {
+            if before != after {
+                sqlx::query(
+                    "UPDATE cap_ledger SET cn_mo_units = $1 WHERE exporter = $2 AND chip = $3",
+                )
+                .bind(after.china_macau_units)
+                .bind(e.clone())
+                .bind(c.clone())
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        let mut out = Vec::with_capacity(planned.len());
+        let mut ship_rows = Vec::with_capacity(planned.len());
+        let mut duty_rows = Vec::with_capacity(planned.len());
+        for (k, p) in planned.into_iter().enumerate() {
+            let id = first_id + k as i64;
+            let report = serde_json::to_string(&p.item.test_report)
+                .map_err(|e| StoreError::Corrupt(format!("test report: {e}")))?;
+            let s = ExportShipment {
+                id,
+                licence: p.licence,
+                exporter: p.exporter,
+                customer_id: p.customer,
+                chip: p.chip,
+                destination: p.destination,
+                quantity_units: p.item.quantity_units,
+                value_usd: p.item.value_usd,
+                customs_value_usd: p.customs,
+                date: p.item.date,
+                pack_id: p.pack_id,
+                duty: p.duty,
+            };
+            ship_rows.push(vec![
+                Val::I(id),
+                Val::S(s.licence.clone()),
+                Val::S(s.exporter.clone()),
+                Val::S(s.customer_id.clone()),
+                Val::S(s.chip.clone()),
+                Val::S(s.destination.clone()),
+                Val::I(s.quantity_units),
+                Val::S(s.value_usd.to_string()),
+                Val::S(s.customs_value_usd.to_string()),
+                Val::S(s.date.to_string()),
+                Val::S(s.pack_id.clone()),
+                Val::S(report),
+                Val::S(audit.at.clone()),
+            ]);
+            duty_rows.push(vec![
+                Val::I(id),
+                Val::S(s.exporter.clone()),
+                Val::S(s.chip.clone()),
+                Val::S(s.destination.clone()),
+                Val::S(s.date.to_string()),
+                Val::I(s.quantity_units),
+                Val::S(s.customs_value_usd.to_string()),
+                Val::N(s.duty.band.clone()),
+                Val::S(s.duty.rate_pct.to_string()),
+                Val::S(s.duty.amount_usd.to_string()),
+                Val::S(s.duty.reason.clone()),
+            ]);
+            let mut after = p.after;
+            if let Value::Object(m) = &mut after {
+                m.insert("shipment".into(), json!(s));
+            }
+            audit.push(
+                "ship.export",
+                &format!("export_shipment:{id}"),
+                &p.before,
+                &after,
+            );
+            out.push(s);
+        }
+        insert_rows(
+            &mut tx,
+            self.chunk_rows(),
+            "export_shipments",
+            &[
+                "id",
+                "licence",
+                "exporter",
+                "customer_id",
+                "chip",
+                "destination",
+                "quantity_units",
+                "value_usd",
+                "customs_value_usd",
+                "ship_date",
+                "pack_id",
+                "test_report",
+                "created_at",
+            ],
+            ship_rows,
+        )
+        .await?;
+        insert_rows(
+            &mut tx,
+            self.chunk_rows(),
+            "duty_accruals",
+            &[
+                "shipment_id",
+                "exporter",
+                "chip",
+                "destination",
+                "accrual_date",
+                "quantity_units",
+                "customs_value_usd",
+                "band",
+                "rate_pct",
+                "amount_usd",
+                "reason",
+            ],
+            duty_rows,
+        )
+        .await?;
+        self.flush_audit(&mut tx, audit).await?;
+        self.idem_put(&mut tx, ctx, "ship.export", &request, &out)
+            .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    // ---- duty ------------------------------------------------------------------------------
+
+    async fn do_pay_duty(&self, ctx: &WriteCtx, p: &NewPayment) -> Result<DutyPayment> {
+        let exporter = validate_name("exporter", &p.exporter, 200)?;
+        let reference = validate_name("reference", &p.reference, 200)?;
+        let amount = validate_usd("amount", p.amount_usd, false)?;
+        let request =
+            json!({"exporter": exporter, "amount": amount, "reference": reference, "date": p.date});
+        let mut tx = self.begin().await?;
+        if let Some(r) = self.idem_get(&mut tx, ctx, "duty.pay", &request).await? {
+            return Ok(r);
+        }
+        let dup =
+            sqlx::query("SELECT id FROM duty_payments WHERE exporter = $1 AND reference = $2")
+                .bind(exporter.clone())
+                .bind(reference.clone())
+                .fetch_optional(&mut *tx)
+                .await?;
+        if dup.is_some() {
+            return Err(StoreError::invalid(
+                "reference",
+                format!("payment '{reference}' of {exporter} is already recorded"),
+            ));
+        }
+        let new_exporter = self.ensure_exporter(&mut tx, &exporter).await?;
+        let mut audit = self.lock_head(&mut tx, &ctx.actor).await?;
+        if new_exporter {
+            audit.push(
+                "exporter.add",
+                &format!("exporter:{exporter}"),
+                &Value::Null,
+                &json!({"id": exporter}),
+            );
+        }
+        let id = self.next_id(&mut tx, "duty_payments").await?;
+        sqlx::query(
+            "INSERT INTO duty_payments (id, exporter, amount_usd, reference, paid_date, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(exporter.clone())
+        .bind(amount.to_string())
+        .bind(reference.clone())
+        .bind(p.date.to_string())
+        .bind(audit.at.clone())
+        .execute(&mut *tx)
+        .await?;
+        let pay = DutyPayment {
+            id,
+            exporter,
+            amount_usd: amount,
+            reference,
+            date: p.date,
+        };
+        audit.push(
+            "duty.pay",
+            &format!("duty_payment:{id}"),
+            &Value::Null,
+            &json!(pay),
+        );
+        self.flush_audit(&mut tx, audit).await?;
+        self.idem_put(&mut tx, ctx, "duty.pay", &request, &pay)
+            .await?;
+        tx.commit().await?;
+        Ok(pay)
+    }
+
+    async fn do_record_decision(&self, ctx: &WriteCtx, d: &NewDecision) -> Result<Decision> {
+        let order_id = validate_name("order_id", &d.order_id, 500)?;
+        let request = json!(d);
+        let mut tx = self.begin().await?;
+        if let Some(r) = self
+            .idem_get(&mut tx, ctx, "decision.record", &request)
+            .await?
+        {
+            return Ok(r);
+        }
+        let mut audit = self.lock_head(&mut tx, &ctx.actor).await?;
+        let id = self.next_id(&mut tx, "decisions").await?;
+        let rec = Decision {
+            id,
+            order_id,
+            as_of: d.as_of,
+            pack_id: d.pack_id.clone(),
+            list_versions: d.list_versions.clone(),
+            decision: d.decision.clone(),
+            created_at: audit.at.clone(),
+        };
+        sqlx::query(
+            "INSERT INTO decisions (id, order_id, as_of, pack_id, list_versions, decision, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(id)
+        .bind(rec.order_id.clone())
+        .bind(rec.as_of.to_string())
+        .bind(rec.pack_id.clone())
+        .bind(rec.list_versions.to_string())
+        .bind(rec.decision.to_string())
+        .bind(rec.created_at.clone())
+        .execute(&mut *tx)
+        .await?;
+        audit.push(
+            "decision.record",
+            &format!("decision:{id}"),
+            &Value::Null,
+            &json!(rec),
+        );
+        self.flush_audit(&mut tx, audit).await?;
+        self.idem_put(&mut tx, ctx, "decision.record", &request, &rec)
+            .await?;
+        tx.commit().await?;
+        Ok(rec)
+    }
+}
+
+impl Records for SqlStore {
+    async fn add_customer(&self, ctx: &WriteCtx, c: NewCustomer) -> Result<Customer> {
+        retrying!(self.do_add_customer(ctx, &c))
+    }
+
+    async fn approve_customer(
+        &self,
+        ctx: &WriteCtx,
+        id: &str,
+        kyc_until: NaiveDate,
+    ) -> Result<Customer> {
+        retrying!(self.do_set_vetting(ctx, id, VettingStatus::Approved, Some(kyc_until), None))
+    }
+
+    async fn suspend_customer(&self, ctx: &WriteCtx, id: &str, reason: &str) -> Result<Customer> {
+        if reason.trim().is_empty() {
+            return Err(StoreError::invalid("reason", "must not be empty"));
+        }
+        retrying!(self.do_set_vetting(ctx, id, VettingStatus::Suspended, None, Some(reason)))
+    }
+
+    async fn customer(&self, id: &str) -> Result<Option<(Customer, Vec<VettingEvent>)>> {
+        let mut conn = self.pool.acquire().await?;
+        let Some(c) = self.load_customer(&mut conn, id, "").await? else {
+            return Ok(None);
+        };
+        let rows = sqlx::query(
+            "SELECT status, kyc_until, reason, at FROM customer_events WHERE customer_id = $1 ORDER BY id",
+        )
+        .bind(id.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut ev = Vec::with_capacity(rows.len());
+        for r in rows {
+            let s: String = r.try_get("status")?;
+            let k: Option<String> = r.try_get("kyc_until")?;
+            ev.push(VettingEvent {
+                status: VettingStatus::parse(&s).ok_or_else(|| corrupt("status", &s))?,
+                kyc_until: k.as_deref().map(date).transpose()?,
+                reason: r.try_get("reason")?,
+                at: r.try_get("at")?,
+            });
+        }
+        Ok(Some((c, ev)))
+    }
+
+    async fn add_licence(&self, ctx: &WriteCtx, l: NewLicence) -> Result<Licence> {
+        retrying!(self.do_add_licence(ctx, &l))
+    }
+
+    async fn licence(&self, number: &str) -> Result<Option<Licence>> {
+        let mut conn = self.pool.acquire().await?;
+        self.get_licence(&mut conn, number, "").await
+    }
+
+    async fn ship_domestic(&self, ctx: &WriteCtx, d: NewDomestic) -> Result<DomesticShipment> {
+        retrying!(self.do_ship_domestic(ctx, &d))
+    }
+
+    async fn ship_exports(
+        &self,
+        ctx: &WriteCtx,
+        items: Vec<NewExport>,
+    ) -> Result<Vec<ExportShipment>> {
+        retrying!(self.do_ship_exports(ctx, &items))
+    }
+
+    async fn export_shipment_ids(&self) -> Result<Vec<i64>> {
+        let rows = sqlx::query("SELECT id FROM export_shipments ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
+    }
+
+    async fn cap(&self, exporter: &str, chip: &str, as_of: NaiveDate) -> Result<CapPosition> {
+        let chip = self.resolve_chip("chip", chip)?;
+        let pack = self.pack_on("as-of", as_of)?;
+        let ratio = pack
+            .volume_cap_ratio
+            .as_ref()
+            .map(|(r, _)| *r)
+            .unwrap_or(Decimal::ZERO);
+        let row = sqlx::query(
+            "SELECT us_units, cn_mo_units FROM cap_ledger WHERE exporter = $1 AND chip = $2",
+        )
+        .bind(exporter.to_string())
+        .bind(chip.clone())
+        .fetch_optional(&self.pool)
+        .await?;
+        let (us, cn) = match row {
+            Some(r) => (r.try_get("us_units")?, r.try_get("cn_mo_units")?),
+            None => (0, 0),
+        };
+        let allowed = rules::cap_allowed(us, ratio);
+        Ok(CapPosition {
+            exporter: exporter.to_string(),
+            chip,
+            us_units: us,
+            china_macau_units: cn,
+            ratio,
+            allowed_units: allowed,
+            headroom_units: allowed - cn,
+            pack_id: pack.id.clone(),
+        })
+    }
+
+    async fn pay_duty(&self, ctx: &WriteCtx, p: NewPayment) -> Result<DutyPayment> {
+        retrying!(self.do_pay_duty(ctx, &p))
+    }
+
+    async fn duty_statement(&self, exporter: &str, quarter: Quarter) -> Result<DutyStatement> {
+        let (Some(from), Some(to)) = (quarter.first_day(), quarter.last_day()) else {
+            return Err(StoreError::invalid(
+                "quarter",
+                format!("{quarter} has no dates"),
+            ));
+        };
+        let (from_s, to_s) = (from.to_string(), to.to_string());
+        let acc = sqlx::query(
+            "SELECT chip, destination, accrual_date, quantity_units, customs_value_usd, band, rate_pct, amount_usd, reason \
+             FROM duty_accruals WHERE exporter = $1 AND accrual_date <= $2 ORDER BY shipment_id",
+        )
+        .bind(exporter.to_string())
+        .bind(to_s.clone())
+        .fetch_all(&self.pool)
+        .await?;
+        let pays = sqlx::query(
+            "SELECT id, amount_usd, reference, paid_date FROM duty_payments WHERE exporter = $1 AND paid_date <= $2 ORDER BY id",
+        )
+        .bind(exporter.to_string())
+        .bind(to_s)
+        .fetch_all(&self.pool)
+        .await?;
+        let (mut opening, mut accrued, mut paid) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
+        let mut lines: BTreeMap<(String, String, Option<String>), StatementLine> = BTreeMap::new();
+        for r in &acc {
+            let d: String = r.try_get("accrual_date")?;
+            let amount = dec(&r.try_get::<String, _>("amount_usd")?)?;
+            if d < from_s {
+                opening += amount;
+                continue;
+            }
+            accrued += amount;
+            let chip: String = r.try_get("chip")?;
+            let dest: String = r.try_get("destination")?;
+            let band: Option<String> = r.try_get("band")?;
+            let reason: String = r.try_get("reason")?;
+            let line = lines
+                .entry((chip.clone(), dest.clone(), band.clone()))
+                .or_insert_with(|| StatementLine {
+                    chip,
+                    destination: dest,
+                    shipments: 0,
+                    units: 0,
+                    customs_value_usd: Decimal::ZERO,
+                    band,
+                    rate_pct: Decimal::ZERO,
+                    accrued_usd: Decimal::ZERO,
+                    reason: String::new(),
+                });
+            line.shipments += 1;
+            line.units += r.try_get::<i64, _>("quantity_units")?;
+            line.customs_value_usd += dec(&r.try_get::<String, _>("customs_value_usd")?)?;
+            line.rate_pct = dec(&r.try_get::<String, _>("rate_pct")?)?;
+            line.accrued_usd += amount;
+            if line.reason.is_empty() || line.band.is_none() {
+                line.reason = reason;
+            }
+        }
+        let mut payments = Vec::new();
+        for r in &pays {
+            let d: String = r.try_get("paid_date")?;
+            let amount = dec(&r.try_get::<String, _>("amount_usd")?)?;
+            if d < from_s {
+                opening -= amount;
+                continue;
+            }
+            paid += amount;
+            payments.push(DutyPayment {
+                id: r.try_get("id")?,
+                exporter: exporter.to_string(),
+                amount_usd: amount,
+                reference: r.try_get("reference")?,
+                date: date(&d)?,
+            });
+        }
+        Ok(DutyStatement {
+            exporter: exporter.to_string(),
+            quarter: quarter.to_string(),
+            from,
+            to,
+            opening_outstanding_usd: opening,
+            accrued_usd: accrued,
+            paid_usd: paid,
+            outstanding_usd: opening + accrued - paid,
+            lines: lines.into_values().collect(),
+            payments,
+        })
+    }
+
+    async fn record_decision(&self, ctx: &WriteCtx, d: NewDecision) -> Result<Decision> {
+        retrying!(self.do_record_decision(ctx, &d))
+    }
+
+    async fn decision(&self, id: i64) -> Result<Option<Decision>> {
+        let row = sqlx::query(
+            "SELECT id, order_id, as_of, pack_id, list_versions, decision, created_at FROM decisions WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        let parse = |s: String| serde_json::from_str::<Value>(&s).map_err(|_| corrupt("json", &s));
+        Ok(Some(Decision {
+            id: r.try_get("id")?,
+            order_id: r.try_get("order_id")?,
+            as_of: date(&r.try_get::<String, _>("as_of")?)?,
+            pack_id: r.try_get("pack_id")?,
+            list_versions: parse(r.try_get("list_versions")?)?,
+            decision: parse(r.try_get("decision")?)?,
+            created_at: r.try_get("created_at")?,
+        }))
+    }
+
+    async fn audit_entries(&self) -> Result<Vec<AuditEntry>> {
+        let rows = sqlx::query(
+            "SELECT seq, at, actor, action, entity, before_json, after_json, prev_hash, hash FROM audit_log ORDER BY seq",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    seq: r.try_get("seq")?,
+                    at: r.try_get("at")?,
+                    actor: r.try_get("actor")?,
+                    action: r.try_get("action")?,
+                    entity: r.try_get("entity")?,
+                    before_json: r.try_get("before_json")?,
+                    after_json: r.try_get("after_json")?,
+                    prev_hash: r.try_get("prev_hash")?,
+                    hash: r.try_get("hash")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn verify_audit(&self) -> Result<AuditReport> {
+        // One snapshot: the head and the rows read in the same transaction.
+        let mut tx = match self.backend {
+            Backend::Sqlite => self.pool.begin().await?,
+            Backend::Postgres => {
+                self.pool
+                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await?
+            }
+        };
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (head_seq, head_hash): (i64, String) = match head {
+            Some(r) => (r.try_get("seq")?, r.try_get("hash")?),
+            None => (-1, "(audit head missing)".into()),
+        };
+        let rows = sqlx::query(
+            "SELECT seq, at, actor, action, entity, before_json, after_json, prev_hash, hash FROM audit_log ORDER BY seq",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let mut entries = Vec::with_capacity(rows.len());
+        for r in &rows {
+            entries.push(AuditEntry {
+                seq: r.try_get("seq")?,
+                at: r.try_get("at")?,
+                actor: r.try_get("actor")?,
+                action: r.try_get("action")?,
+                entity: r.try_get("entity")?,
+                before_json: r.try_get("before_json")?,
+                after_json: r.try_get("after_json")?,
+                prev_hash: r.try_get("prev_hash")?,
+                hash: r.try_get("hash")?,
+            });
+        }
+        Ok(audit::verify(&entries, head_seq, &head_hash))
+    }
+}

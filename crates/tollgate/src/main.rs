@@ -25,6 +25,12 @@ enum Command {
     Chips(cmd::chips::Args),
     /// List the regulation packs, show one, or show what changed between two dates.
     Regs(cmd::regs::Args),
+    /// Screen a party name (or a CSV batch) against the restricted-party lists.
+    Screen(cmd::screen::Args),
+    /// Show the loaded screening lists and their versions, or import a newer list file.
+    Lists(cmd::lists::Args),
+    /// Decide an export order (or a JSON-lines batch) under the regulation in force.
+    Check(cmd::check::Args),
     /// Serve the HTTP API and dashboard.
     Serve(cmd::serve::Args),
     /// Load-test the HTTP API (bounded in time; loopback targets only by default).
@@ -41,6 +47,8 @@ enum Command {
     Duty(cmd::duty::Args),
     /// The tamper-evident audit log.
     Audit(cmd::audit::Args),
+    /// API tokens: create one for a role (printed once, stored hashed).
+    Token(cmd::token::Args),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +57,9 @@ fn main() -> ExitCode {
         Command::Classify(args) => cmd::classify::run(args),
         Command::Chips(args) => cmd::chips::run(args),
         Command::Regs(args) => cmd::regs::run(args),
+        Command::Screen(args) => cmd::screen::run(args),
+        Command::Lists(args) => cmd::lists::run(args),
+        Command::Check(args) => cmd::check::run(args),
         Command::Serve(args) => cmd::serve::run(args),
         Command::Loadtest(args) => cmd::loadtest::run(args),
         Command::Customer(args) => cmd::customer::run(args),
@@ -57,6 +68,7 @@ fn main() -> ExitCode {
         Command::Cap(args) => cmd::cap::run(args),
         Command::Duty(args) => cmd::duty::run(args),
         Command::Audit(args) => cmd::audit::run(args),
+        Command::Token(args) => cmd::token::run(args),
     };
     cmd::finish(result)
 }

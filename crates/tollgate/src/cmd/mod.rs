@@ -2,16 +2,20 @@
 
 pub mod audit;
 pub mod cap;
+pub mod check;
 pub mod chips;
 pub mod classify;
 pub mod customer;
 pub mod duty;
 pub mod licence;
+pub mod lists;
 pub mod loadtest;
 pub mod records;
 pub mod regs;
+pub mod screen;
 pub mod serve;
 pub mod ship;
+pub mod token;
 
 use std::process::ExitCode;
 

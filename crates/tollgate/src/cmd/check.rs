@@ -1,0 +1,8 @@
+//! `tollgate check` (being built).
+
+#[derive(clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> anyhow::Result<()> {
+    anyhow::bail!("tollgate check is not built yet")
+}

@@ -1,0 +1,8 @@
+//! `tollgate token` (being built).
+
+#[derive(clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> anyhow::Result<()> {
+    anyhow::bail!("tollgate token is not built yet")
+}

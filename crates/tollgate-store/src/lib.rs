@@ -32,6 +32,14 @@ use chrono::NaiveDate;
 pub trait Records {
     /// Adds a customer (unvetted). Prints nothing; returns the stored customer with its id.
     async fn add_customer(&self, ctx: &WriteCtx, c: NewCustomer) -> Result<Customer>;
+    /// Adds a customer owned by `owner`, the exporter that registers it: only that exporter (and
+    /// the regulator and auditor) see it, and only that exporter's licences may name it.
+    async fn add_customer_for(
+        &self,
+        ctx: &WriteCtx,
+        c: NewCustomer,
+        owner: &str,
+    ) -> Result<Customer>;
     /// Approves a customer: KYC and remote-access safeguards attested until `kyc_until`.
     async fn approve_customer(
         &self,
@@ -64,6 +72,38 @@ pub trait Records {
     /// Records a `tollgate check` decision for replay.
     async fn record_decision(&self, ctx: &WriteCtx, d: NewDecision) -> Result<Decision>;
     async fn decision(&self, id: i64) -> Result<Option<Decision>>;
+    /// Customers, oldest first; `owner: Some(e)` keeps only exporter `e`'s.
+    async fn customers(&self, owner: Option<&str>) -> Result<Vec<Customer>>;
+    /// Licences by number; `exporter: Some(e)` keeps only exporter `e`'s.
+    async fn licences(&self, exporter: Option<&str>) -> Result<Vec<Licence>>;
+    /// Every cap ledger row (exporter and chip), with the ratio of the pack in force on `as_of`.
+    async fn cap_positions(
+        &self,
+        exporter: Option<&str>,
+        as_of: NaiveDate,
+    ) -> Result<Vec<CapPosition>>;
+    /// The known exporters.
+    async fn exporters(&self) -> Result<Vec<String>>;
+    /// The quarters from an exporter's first to its last duty accrual or payment (at most the
+    /// latest [`sql::MAX_QUARTERS`]).
+    async fn duty_quarters(&self, exporter: &str) -> Result<Vec<Quarter>>;
+    /// The latest recorded decisions, newest first (at most `limit`).
+    async fn decisions(&self, limit: i64) -> Result<Vec<Decision>>;
+    /// Creates an API token; the secret is returned once and only its SHA-256 is stored.
+    /// An `exporter` token must name its exporter; the others must not.
+    async fn create_token(
+        &self,
+        ctx: &WriteCtx,
+        role: TokenRole,
+        exporter: Option<String>,
+    ) -> Result<NewTokenSecret>;
+    /// Creates a regulator token if, and only if, the database holds no token at all (decided
+    /// under the audit head lock, so two nodes starting together create one between them).
+    async fn bootstrap_token(&self, ctx: &WriteCtx) -> Result<Option<NewTokenSecret>>;
+    /// The token whose secret hashes to `hash_hex` (revoked ones included: check `revoked_at`).
+    async fn token_by_hash(&self, hash_hex: &str) -> Result<Option<ApiToken>>;
+    async fn tokens(&self) -> Result<Vec<ApiToken>>;
+    async fn revoke_token(&self, ctx: &WriteCtx, id: &str) -> Result<ApiToken>;
     async fn audit_entries(&self) -> Result<Vec<AuditEntry>>;
     /// Recomputes the audit chain; `first_bad` names the first bad entry.
     async fn verify_audit(&self) -> Result<AuditReport>;

@@ -68,6 +68,10 @@ pub struct Customer {
     pub status: VettingStatus,
     pub kyc_until: Option<NaiveDate>,
     pub created_at: String,
+    /// The exporter that registered the customer (`None`: added without one, e.g. by the
+    /// records CLI). Defaulted so responses stored before owners existed still read back.
+    #[serde(default)]
+    pub owner: Option<String>,
 }
 
 /// One entry of a customer's vetting history (append-only).
@@ -391,4 +395,59 @@ impl TestReport {
             },
         })
     }
+}
+
+/// The role of an API token (INTERFACES.md section 5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenRole {
+    /// Sees and writes only its own exporter's records.
+    Exporter,
+    /// Approves customers and adds licences, sees all.
+    Regulator,
+    /// Read-only, all.
+    Auditor,
+}
+
+impl TokenRole {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "exporter" => Some(TokenRole::Exporter),
+            "regulator" => Some(TokenRole::Regulator),
+            "auditor" => Some(TokenRole::Auditor),
+            _ => None,
+        }
+    }
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            TokenRole::Exporter => "exporter",
+            TokenRole::Regulator => "regulator",
+            TokenRole::Auditor => "auditor",
+        }
+    }
+}
+
+/// A stored API token: never the secret, only its SHA-256 (kept out of this value too).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiToken {
+    pub id: String,
+    pub role: TokenRole,
+    /// The exporter an `exporter` token acts for (required for that role, absent otherwise).
+    pub exporter: Option<String>,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
+/// A token just created: the record and the secret, which is shown once and never stored.
+#[derive(Debug, Clone)]
+pub struct NewTokenSecret {
+    pub token: ApiToken,
+    pub secret: String,
+}
+
+/// Hex SHA-256 of a token secret: the only form in which tokens are stored or looked up.
+pub fn hash_token(secret: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let d = Sha256::digest(secret.as_bytes());
+    d.iter().map(|b| format!("{b:02x}")).collect()
 }

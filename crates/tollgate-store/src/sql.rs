@@ -30,6 +30,9 @@ use std::str::FromStr;
 use std::sync::{Arc, Once};
 use tollgate_core::{Iso2, Pack, Regulation};
 
+mod listing;
+pub use listing::MAX_QUARTERS;
+
 /// Rows per multi-row INSERT statement, bounded well under both databases' parameter limits.
 /// sqlx's SQLite binding slows down with many parameters per statement, so SQLite uses fewer
 /// (measured with the bench_shipments example: 25 rows is the best of 8/25/100/500).
@@ -68,18 +71,45 @@ impl<'s> MigrationSource<'s> for Embedded {
                 + 's,
         >,
     > {
-        let sql = match self.0 {
-            Backend::Sqlite => include_str!("../migrations/sqlite/0001_records.sql"),
-            Backend::Postgres => include_str!("../migrations/postgres/0001_records.sql"),
+        let sqls: [(i64, &'static str, &'static str); 2] = match self.0 {
+            Backend::Sqlite => [
+                (
+                    1,
+                    "records",
+                    include_str!("../migrations/sqlite/0001_records.sql"),
+                ),
+                (
+                    2,
+                    "tokens and owners",
+                    include_str!("../migrations/sqlite/0002_tokens_and_owners.sql"),
+                ),
+            ],
+            Backend::Postgres => [
+                (
+                    1,
+                    "records",
+                    include_str!("../migrations/postgres/0001_records.sql"),
+                ),
+                (
+                    2,
+                    "tokens and owners",
+                    include_str!("../migrations/postgres/0002_tokens_and_owners.sql"),
+                ),
+            ],
         };
         Box::pin(async move {
-            Ok(vec![Migration::new(
-                1,
-                Cow::Borrowed("records"),
-                MigrationType::Simple,
-                Cow::Borrowed(sql),
-                false,
-            )])
+            Ok(sqls
+                .into_iter()
+                .map(|(v, d, sql)| {
+                    Migration::new(
+                        v,
+                        Cow::Borrowed(d),
+                        MigrationType::Simple,
+                        Cow::Borrowed(sql),
+                        false,
+                    )
+                })
+                .collect())
         })
     }
 }
@@ -269,11 +299,12 @@ fn customer_from_row(r: &AnyRow) -> Result<Customer> {
         status: VettingStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
         kyc_until: kyc.as_deref().map(date).transpose()?,
         created_at: r.try_get("created_at")?,
+        owner: r.try_get("owner")?,
     })
 }
 
 const LICENCE_COLS: &str = "number, exporter, customer_id, chip, quantity_units, value_usd, valid_until, status, drawn_units, drawn_value_usd, created_at";
-const CUSTOMER_COLS: &str = "id, name, country, headquarters, status, kyc_until, created_at";
+const CUSTOMER_COLS: &str = "id, name, country, headquarters, status, kyc_until, created_at, owner";
 
 /// Retries a PostgreSQL write on a retryable error (each attempt is a fresh transaction).
 macro_rules! retrying {
@@ -603,7 +634,15 @@ impl SqlStore {
 
     // ---- customers -------------------------------------------------------------------------
 
-    async fn do_add_customer(&self, ctx: &WriteCtx, c: &NewCustomer) -> Result<Customer> {
+    async fn do_add_customer(
+        &self,
+        ctx: &WriteCtx,
+        c: &NewCustomer,
+        owner: Option<&str>,
+    ) -> Result<Customer> {
+        let owner = owner
+            .map(|o| validate_name("exporter", o, 200))
+            .transpose()?;
         let name = validate_name("name", &c.name, 500)?;
         let country = self.reg.countries.parse(&c.country).ok_or_else(|| {
             StoreError::invalid(
@@ -624,7 +663,7 @@ impl SqlStore {
             c.id.as_deref()
                 .map(|i| validate_name("id", i, 200))
                 .transpose()?;
-        let request = json!({"id": id, "name": name, "country": country.as_str(), "headquarters": hq.as_str()});
+        let request = json!({"id": id, "name": name, "country": country.as_str(), "headquarters": hq.as_str(), "owner": owner});
         let mut tx = self.begin().await?;
         if let Some(r) = self
             .idem_get(&mut tx, ctx, "customer.add", &request)
@@ -665,9 +704,10 @@ impl SqlStore {
             status: VettingStatus::Unvetted,
             kyc_until: None,
             created_at: audit.at.clone(),
+            owner,
         };
         sqlx::query(&format!(
-            "INSERT INTO customers ({CUSTOMER_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+            "INSERT INTO customers ({CUSTOMER_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
         ))
         .bind(cust.id.clone())
         .bind(cust.name.clone())
@@ -676,6 +716,7 @@ impl SqlStore {
         .bind(cust.status.as_str())
         .bind(None::<String>)
         .bind(cust.created_at.clone())
+        .bind(cust.owner.clone())
         .execute(&mut *tx)
         .await?;
         self.insert_event(
@@ -799,7 +840,7 @@ impl SqlStore {
                 format!("licence '{number}' already exists"),
             ));
         }
-        let Some(_cust) = self
+        let Some(cust) = self
             .load_customer(&mut tx, &l.customer_id, self.for_share())
             .await?
         else {
@@ -808,6 +849,14 @@ impl SqlStore {
                 format!("no customer '{}'", l.customer_id),
             ));
         };
+        // A customer registered by one exporter is that exporter's record: another exporter's
+        // licence cannot name it (tenants never share customers).
+        if cust.owner.as_deref().is_some_and(|o| o != exporter) {
+            return Err(StoreError::invalid(
+                "customer",
+                format!("customer '{}' belongs to another exporter", l.customer_id),
+            ));
+        }
         let new_exporter = self.ensure_exporter(&mut tx, &exporter).await?;
         let mut audit = self.lock_head(&mut tx, &ctx.actor).await?;
         if new_exporter {
@@ -1422,7 +1471,16 @@ impl SqlStore {
 
 impl Records for SqlStore {
     async fn add_customer(&self, ctx: &WriteCtx, c: NewCustomer) -> Result<Customer> {
-        retrying!(self.do_add_customer(ctx, &c))
+        retrying!(self.do_add_customer(ctx, &c, None))
+    }
+
+    async fn add_customer_for(
+        &self,
+        ctx: &WriteCtx,
+        c: NewCustomer,
+        owner: &str,
+    ) -> Result<Customer> {
+        retrying!(self.do_add_customer(ctx, &c, Some(owner)))
     }
 
     async fn approve_customer(
@@ -1642,6 +1700,59 @@ impl Records for SqlStore {
             decision: parse(r.try_get("decision")?)?,
             created_at: r.try_get("created_at")?,
         }))
+    }
+
+    async fn customers(&self, owner: Option<&str>) -> Result<Vec<Customer>> {
+        self.list_customers(owner).await
+    }
+
+    async fn licences(&self, exporter: Option<&str>) -> Result<Vec<Licence>> {
+        self.list_licences(exporter).await
+    }
+
+    async fn cap_positions(
+        &self,
+        exporter: Option<&str>,
+        as_of: NaiveDate,
+    ) -> Result<Vec<CapPosition>> {
+        self.list_caps(exporter, as_of).await
+    }
+
+    async fn exporters(&self) -> Result<Vec<String>> {
+        self.list_exporters().await
+    }
+
+    async fn duty_quarters(&self, exporter: &str) -> Result<Vec<Quarter>> {
+        self.list_duty_quarters(exporter).await
+    }
+
+    async fn decisions(&self, limit: i64) -> Result<Vec<Decision>> {
+        self.list_decisions(limit).await
+    }
+
+    async fn create_token(
+        &self,
+        ctx: &WriteCtx,
+        role: TokenRole,
+        exporter: Option<String>,
+    ) -> Result<NewTokenSecret> {
+        retrying!(self.do_create_token(ctx, role, exporter.as_deref()))
+    }
+
+    async fn bootstrap_token(&self, ctx: &WriteCtx) -> Result<Option<NewTokenSecret>> {
+        retrying!(self.do_bootstrap_token(ctx))
+    }
+
+    async fn token_by_hash(&self, hash_hex: &str) -> Result<Option<ApiToken>> {
+        self.get_token_by_hash(hash_hex).await
+    }
+
+    async fn tokens(&self) -> Result<Vec<ApiToken>> {
+        self.list_tokens().await
+    }
+
+    async fn revoke_token(&self, ctx: &WriteCtx, id: &str) -> Result<ApiToken> {
+        retrying!(self.do_revoke_token(ctx, id))
     }
 
     async fn audit_entries(&self) -> Result<Vec<AuditEntry>> {

@@ -1,1 +1,647 @@
-//! Restricted-party screening (work in progress).
+//! Restricted-party screening: loads the lists users download (OFAC SDN, the trade.gov
+//! Consolidated Screening List, the BIS Denied Persons List, the UN consolidated list and
+//! OpenSanctions exports), normalises every name to comparable tokens, indexes them, and scores a
+//! query name against its candidates with an explanation for every hit.
+//!
+//! Not here: deciding what a hit means for an order (tollgate-core) or storing results
+//! (tollgate-store). The screener does IO only when asked to load files.
+
+pub mod country;
+mod error;
+pub mod index;
+pub mod load;
+pub mod model;
+pub mod normalize;
+pub mod score;
+
+pub use error::ScreenError;
+pub use load::{Format, LoadOptions, LoadedFile};
+pub use model::{Entity, ListVersion, RowIssue};
+pub use score::Aligned;
+
+use index::Index;
+use serde::Serialize;
+use std::cell::RefCell;
+use std::path::Path;
+
+/// Default score threshold for a hit. Chosen on the evaluation set in `data/screening_eval/`
+/// (see `tests/eval.rs`): the lowest listed-name variant scores sit above it and the best
+/// hard-negative scores below it; see README "Screening" for the sweep.
+pub const DEFAULT_THRESHOLD: f64 = 0.80;
+
+/// How many candidate names a query scores in full (the rest are cut by the index).
+const MAX_CANDIDATES: usize = 40;
+/// Names whose token share of the query is below this fraction of the best are not scored.
+const CANDIDATE_RATIO: f32 = 0.25;
+/// Queries longer than this are cut (no listed name is longer); bounds the work per query.
+pub const MAX_QUERY_BYTES: usize = 512;
+
+/// A name to screen, with optional evidence.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Query<'a> {
+    pub name: &'a str,
+    /// ISO 3166-1 alpha-2 code (or a country name).
+    pub country: Option<&'a str>,
+    pub address: Option<&'a str>,
+}
+
+impl<'a> Query<'a> {
+    pub fn name(name: &'a str) -> Self {
+        Query {
+            name,
+            country: None,
+            address: None,
+        }
+    }
+}
+
+/// A listed party that matches a query, with why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hit {
+    /// The source list's own id (OFAC ent_num, CSL id/entity_number or hash, UN reference, OpenSanctions id).
+    pub entity_id: String,
+    /// Canonical short list name ("SDN", "Entity List", ...) or the OpenSanctions dataset.
+    pub list: String,
+    /// The listed name or alias that matched.
+    pub matched_name: String,
+    /// The entity's primary listed name.
+    pub entity_name: String,
+    /// Final score in [0, 1] (name score moved by country and address evidence).
+    pub score: f64,
+    /// One sentence: which name matched, which tokens aligned, what evidence moved the score.
+    pub explanation: String,
+    /// The name-only score, before evidence.
+    pub name_score: f64,
+    /// "primary", "alias" or "weak alias".
+    pub name_kind: String,
+    /// "individual", "entity", "vessel", "aircraft" or "".
+    pub entity_kind: String,
+    /// ISO codes the list gives for the entity.
+    pub countries: Vec<String>,
+    pub aligned: Vec<Aligned>,
+    /// The list file version the hit comes from.
+    pub list_file: String,
+    pub list_published: Option<String>,
+    pub list_sha256: String,
+}
+
+#[derive(Debug)]
+struct EntityData {
+    id: String,
+    list: String,
+    /// 0 = primary name, then aliases.
+    displays: Vec<String>,
+    kind: String,
+    countries: Vec<[u8; 2]>,
+    addr_tokens: Vec<String>,
+    version: usize,
+}
+
+/// The loaded lists and their index. Immutable once built, so it is `Send + Sync` and can be
+/// shared (e.g. in an `Arc`) by threads and a server.
+#[derive(Debug)]
+pub struct Screener {
+    index: Index,
+    entities: Vec<EntityData>,
+    versions: Vec<ListVersion>,
+    issues: Vec<RowIssue>,
+    threshold: f64,
+}
+
+#[derive(Default)]
+struct Scratch {
+    acc: Vec<f32>,
+    touched: Vec<u32>,
+    neigh: Vec<(u32, f32)>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+fn address_tokens(addr: &str) -> Vec<String> {
+    normalize::variants(addr)
+        .into_iter()
+        .next()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|t| {
+            t.len() >= 3 && !normalize::is_legal(t) && !t.bytes().all(|b| b.is_ascii_digit())
+        })
+        .collect()
+}
+
+impl Screener {
+    /// The lists bundled with tollgate (data/lists/ compiled in).
+    pub fn bundled() -> Result<Screener, ScreenError> {
+        Ok(Screener::build(load::load_bundled()?))
+    }
+
+    /// Every recognised list file in `dir`.
+    pub fn from_dir(dir: &Path) -> Result<Screener, ScreenError> {
+        Screener::from_dir_with(dir, LoadOptions::default())
+    }
+
+    pub fn from_dir_with(dir: &Path, opts: LoadOptions) -> Result<Screener, ScreenError> {
+        Ok(Screener::build(load::load_dir(dir, opts)?))
+    }
+
+    /// Builds the index from loaded files (OFAC side files are folded into sdn.csv's records).
+    pub fn build(files: Vec<LoadedFile>) -> Screener {
+        use rayon::prelude::*;
+        let mut versions = Vec::new();
+        let mut issues = Vec::new();
+        let mut main: Vec<model::Entity> = Vec::new();
+        let mut partials = Vec::new();
+        for (vi, f) in files.into_iter().enumerate() {
+            versions.push(f.version);
+            issues.extend(f.issues);
+            let side = matches!(
+                f.format,
+                Format::OfacAlt | Format::OfacAdd | Format::OfacComments
+            );
+            for mut e in f.entities {
+                e.version = vi;
+                if side {
+                    partials.push(e);
+                } else {
+                    main.push(e);
+                }
+            }
+        }
+        load::ofac::merge(&mut main, partials);
+        // The same party in two files of one list (sdn.csv and the CSL's SDN rows): keep one.
+        let mut seen = rustc_hash::FxHashMap::default();
+        let mut entities_raw: Vec<model::Entity> = Vec::with_capacity(main.len());
+        for e in main {
+            let key = (e.list.clone(), e.id.clone());
+            match seen.get(&key) {
+                Some(&i) => {
+                    let m: &mut model::Entity = &mut entities_raw[i];
+                    for a in e.aliases {
+                        if !m.aliases.contains(&a) {
+                            m.aliases.push(a);
+                        }
+                    }
+                    m.countries.extend(e.countries);
+                }
+                None => {
+                    seen.insert(key, entities_raw.len());
+                    entities_raw.push(e);
+                }
+            }
+        }
+        // Normalisation is the costly part of a build: do it on all cores.
+        let prepared: Vec<(EntityData, Vec<(u32, bool, Vec<Vec<String>>)>)> = entities_raw
+            .into_par_iter()
+            .map(|e| {
+                let mut displays = vec![e.name.clone()];
+                let mut names = vec![(0u32, false, normalize::variants(&e.name))];
+                for (a, weak) in &e.aliases {
+                    if displays.contains(a) {
+                        continue;
+                    }
+                    displays.push(a.clone());
+                    names.push(((displays.len() - 1) as u32, *weak, normalize::variants(a)));
+                }
+                let mut countries: Vec<[u8; 2]> = e
+                    .countries
+                    .iter()
+                    .filter_map(|c| country::resolve(c))
+                    .collect();
+                countries.sort_unstable();
+                countries.dedup();
+                let mut addr_tokens: Vec<String> =
+                    e.addresses.iter().flat_map(|a| address_tokens(a)).collect();
+                addr_tokens.sort_unstable();
+                addr_tokens.dedup();
+                (
+                    EntityData {
+                        id: e.id,
+                        list: e.list,
+                        displays,
+                        kind: e.kind,
+                        countries,
+                        addr_tokens,
+                        version: e.version,
+                    },
+                    names,
+                )
+            })
+            .collect();
+        let mut index = Index::default();
+        let mut entities = Vec::with_capacity(prepared.len());
+        for (ei, (data, names)) in prepared.into_iter().enumerate() {
+            let mut done: Vec<Vec<String>> = Vec::new();
+            for (display, weak, variants) in names {
+                for v in variants {
+                    if done.contains(&v) {
+                        continue;
+                    }
+                    index.add(ei as u32, display, weak, &v);
+                    done.push(v);
+                }
+            }
+            entities.push(data);
+        }
+        index.finish();
+        Screener {
+            index,
+            entities,
+            versions,
+            issues,
+            threshold: DEFAULT_THRESHOLD,
+        }
+    }
+
+    pub fn with_threshold(mut self, t: f64) -> Self {
+        self.threshold = t;
+        self
+    }
+
+    pub fn threshold(&self) -> f64 {
+        self.threshold
+    }
+
+    pub fn versions(&self) -> &[ListVersion] {
+        &self.versions
+    }
+
+    /// Malformed rows skipped while loading.
+    pub fn issues(&self) -> &[RowIssue] {
+        &self.issues
+    }
+
+    /// Entities and indexed name variants.
+    pub fn len(&self) -> (usize, usize) {
+        (self.entities.len(), self.index.names.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entities.is_empty()
+    }
+
+    /// Hits at or above the threshold, best first (one per listed entity).
+    pub fn screen(&self, q: &Query) -> Vec<Hit> {
+        self.screen_at(q, self.threshold)
+    }
+
+    /// The best hit whatever its score (None when nothing shares a token); for evaluation.
+    pub fn best(&self, q: &Query) -> Option<Hit> {
+        self.screen_at(q, 0.0).into_iter().next()
+    }
+
+    /// Hits at or above `threshold`, best first.
+    pub fn screen_at(&self, q: &Query, threshold: f64) -> Vec<Hit> {
+        let name = match q.name.char_indices().nth(MAX_QUERY_BYTES) {
+            Some((i, _)) => &q.name[..i],
+            None => q.name,
+        };
+        let qvars: Vec<score::QVar> = normalize::variants(name)
+            .iter()
+            .map(|v| score::QVar::new(&self.index, v))
+            .filter(|v| !v.toks.is_empty())
+            .collect();
+        if qvars.is_empty() {
+            return Vec::new();
+        }
+        let candidates = SCRATCH.with(|s| self.candidates(&qvars, &mut s.borrow_mut()));
+        let q_country = q.country.and_then(country::resolve);
+        let q_addr = q.address.map(address_tokens).unwrap_or_default();
+        let q_legal = qvars.iter().any(|v| !v.legal.is_empty());
+
+        // Best name per entity.
+        let mut best: Vec<(u32, f32, score::NameScore, u32)> = Vec::new();
+        for &n in &candidates {
+            let rec = &self.index.names[n as usize];
+            let mut top: Option<score::NameScore> = None;
+            for v in &qvars {
+                let s = score::score_name(&self.index, v, rec);
+                if top.as_ref().is_none_or(|t| s.score > t.score) {
+                    top = Some(s);
+                }
+            }
+            let Some(mut s) = top else { continue };
+            if rec.weak {
+                s.score *= 0.95;
+            }
+            let e = &self.entities[rec.entity as usize];
+            if q_legal && e.kind == "individual" {
+                // A company form in the query makes a person on the list less likely.
+                s.score *= 0.9;
+            }
+            match best.iter_mut().find(|b| b.0 == rec.entity) {
+                Some(b) if b.1 >= s.score => {}
+                Some(b) => *b = (rec.entity, s.score, s, n),
+                None => best.push((rec.entity, s.score, s, n)),
+            }
+        }
+        let mut hits: Vec<Hit> = best
+            .into_iter()
+            .filter_map(|(ei, name_score, ns, n)| {
+                let e = &self.entities[ei as usize];
+                let rec = &self.index.names[n as usize];
+                let mut notes = Vec::new();
+                let score = self.evidence(e, q_country, &q_addr, name_score, &mut notes) as f64;
+                let score = (score * 1000.0).round() / 1000.0;
+                if score < threshold {
+                    return None;
+                }
+                Some(self.hit(e, rec, &ns, name_score, score, notes))
+            })
+            .collect();
+        hits.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| a.list.cmp(&b.list))
+                .then_with(|| a.entity_id.cmp(&b.entity_id))
+        });
+        hits
+    }
+
+    /// Country and address move a name score that stands on its own (>= 0.5) by a bounded
+    /// amount: never enough to make a weak name match a hit by themselves.
+    fn evidence(
+        &self,
+        e: &EntityData,
+        q_country: Option<[u8; 2]>,
+        q_addr: &[String],
+        name_score: f32,
+        notes: &mut Vec<String>,
+    ) -> f32 {
+        let mut s = name_score;
+        if s < 0.5 {
+            return s;
+        }
+        if let Some(c) = q_country {
+            if !e.countries.is_empty() {
+                if e.countries.contains(&c) {
+                    let up = (1.0 - s) * 0.2;
+                    s += up;
+                    notes.push(format!(
+                        "country {} matches (+{up:.3})",
+                        country::code_str(c)
+                    ));
+                } else {
+                    s -= 0.04;
+                    notes.push(format!(
+                        "country {} not among the listed {} (-0.040)",
+                        country::code_str(c),
+                        e.countries
+                            .iter()
+                            .map(|c| country::code_str(*c))
+                            .collect::<Vec<_>>()
+                            .join("/")
+                    ));
+                }
+            }
+        }
+        if !q_addr.is_empty() && !e.addr_tokens.is_empty() {
+            let shared: Vec<&String> = q_addr
+                .iter()
+                .filter(|t| e.addr_tokens.binary_search(t).is_ok())
+                .collect();
+            if !shared.is_empty() {
+                let up = (1.0 - s) * 0.15 * shared.len() as f32 / q_addr.len() as f32;
+                s += up;
+                notes.push(format!(
+                    "address shares {} (+{up:.3})",
+                    shared
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
+        s.clamp(0.0, 1.0)
+    }
+
+    fn hit(
+        &self,
+        e: &EntityData,
+        rec: &index::NameRec,
+        ns: &score::NameScore,
+        name_score: f32,
+        score: f64,
+        notes: Vec<String>,
+    ) -> Hit {
+        let matched = e.displays[rec.display as usize].clone();
+        let name_kind = match (rec.display, rec.weak) {
+            (0, _) => "primary",
+            (_, true) => "weak alias",
+            _ => "alias",
+        };
+        let v = &self.versions[e.version];
+        let tokens = ns
+            .aligned
+            .iter()
+            .map(|a| {
+                if a.similarity >= 1.0 {
+                    a.query.clone()
+                } else {
+                    format!("{}~{} ({:.2})", a.query, a.listed, a.similarity)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut explanation = format!(
+            "{} name \"{}\" of {} {} on {}: name score {:.3}; aligned tokens: {}",
+            name_kind,
+            matched,
+            if e.kind.is_empty() { "entry" } else { &e.kind },
+            e.id,
+            e.list,
+            name_score,
+            if tokens.is_empty() { "none" } else { &tokens }
+        );
+        if ns.compact {
+            explanation.push_str("; whole-name spelling match (joined/split words)");
+        }
+        for n in &notes {
+            explanation.push_str("; ");
+            explanation.push_str(n);
+        }
+        Hit {
+            entity_id: e.id.clone(),
+            list: e.list.clone(),
+            matched_name: matched,
+            entity_name: e.displays[0].clone(),
+            score,
+            explanation,
+            name_score: (name_score as f64 * 1000.0).round() / 1000.0,
+            name_kind: name_kind.into(),
+            entity_kind: e.kind.clone(),
+            countries: e.countries.iter().map(|c| country::code_str(*c)).collect(),
+            aligned: ns.aligned.clone(),
+            list_file: v.file.clone(),
+            list_published: v.published.clone(),
+            list_sha256: v.sha256.clone(),
+        }
+    }
+
+    /// Candidate names from the index: names sharing a token (or a near-typo, or a joined
+    /// pair) with the query, ranked by the idf they share; only the best are scored.
+    fn candidates(&self, qvars: &[score::QVar], s: &mut Scratch) -> Vec<u32> {
+        let ix = &self.index;
+        if s.acc.len() < ix.names.len() {
+            s.acc.resize(ix.names.len(), 0.0);
+        }
+        s.touched.clear();
+        let n_names = ix.names.len() as f32;
+        // Very common tokens ("al", "bank") only seed candidates when nothing rarer does.
+        let common = (ix.names.len() / 8).max(500);
+        let Scratch {
+            acc,
+            touched,
+            neigh,
+        } = s;
+        let add = |name: u32, w: f32, acc: &mut Vec<f32>, touched: &mut Vec<u32>| {
+            let a = &mut acc[name as usize];
+            if *a == 0.0 {
+                touched.push(name);
+            }
+            *a += w;
+        };
+        for v in qvars {
+            let mut lists: Vec<(u32, f32)> = Vec::new();
+            for t in &v.toks {
+                ix.neighbours(&t.raw, &t.skel, neigh);
+                lists.extend(neigh.iter().copied());
+                // The query token may be two listed tokens joined ("huawei" ~ "hua wei").
+                if let Some(names) = ix.joined.get(&index::hash_str(&t.skel)) {
+                    for &n in names {
+                        add(n, t.idf, acc, touched);
+                    }
+                }
+            }
+            for w in v.toks.windows(2) {
+                // Two query tokens may be one listed token split ("rosoboron export").
+                let joined = normalize::skeleton(&format!("{}{}", w[0].raw, w[1].raw));
+                if let Some(ids) = ix.by_skel.get(joined.as_str()) {
+                    lists.extend(ids.iter().map(|&i| (i, 1.0)));
+                }
+            }
+            let has_rare = lists
+                .iter()
+                .any(|&(id, _)| ix.postings[id as usize].len() <= common);
+            for (id, sim) in lists {
+                let p = &ix.postings[id as usize];
+                if has_rare && p.len() > common {
+                    continue;
+                }
+                let w = ix.vocab[id as usize].idf * sim;
+                for &n in p {
+                    add(n, w, acc, touched);
+                }
+            }
+        }
+        let _ = n_names;
+        let max = touched
+            .iter()
+            .map(|&n| acc[n as usize])
+            .fold(0.0f32, f32::max);
+        let mut c: Vec<(u32, f32)> = touched
+            .iter()
+            .map(|&n| (n, acc[n as usize]))
+            .filter(|&(_, a)| a >= max * CANDIDATE_RATIO)
+            .collect();
+        for &n in touched.iter() {
+            acc[n as usize] = 0.0;
+        }
+        if c.len() > MAX_CANDIDATES {
+            c.select_nth_unstable_by(MAX_CANDIDATES - 1, |a, b| b.1.total_cmp(&a.1));
+            c.truncate(MAX_CANDIDATES);
+        }
+        c.into_iter().map(|(n, _)| n).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::OnceLock;
+
+    fn bundled() -> &'static Screener {
+        static S: OnceLock<Screener> = OnceLock::new();
+        S.get_or_init(|| Screener::bundled().expect("bundled lists load"))
+    }
+
+    fn top(name: &str) -> Option<Hit> {
+        bundled().screen(&Query::name(name)).into_iter().next()
+    }
+
+    #[test]
+    fn screener_is_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<Screener>();
+    }
+
+    #[test]
+    fn exact_sdn_name_scores_one_with_explanation() {
+        let h = top("AEROCARIBBEAN AIRLINES").expect("hit");
+        assert_eq!((h.entity_id.as_str(), h.list.as_str()), ("36", "SDN"));
+        assert_eq!(h.score, 1.0);
+        assert!(h.explanation.contains("aerocaribbean"), "{}", h.explanation);
+        assert_eq!(h.list_file, "sdn.csv");
+    }
+
+    #[test]
+    fn legal_form_and_order_variants_match() {
+        let h = top("Anglo Caribbean Company Limited").expect("hit");
+        assert_eq!(h.entity_id, "173");
+        let h = top("Cuba Banco Nacional").expect("hit");
+        assert_eq!(h.entity_id, "306");
+    }
+
+    #[test]
+    fn typos_and_aliases_match() {
+        assert_eq!(
+            top("Aerocaribean Airlnes").map(|h| h.entity_id).as_deref(),
+            Some("36")
+        );
+        let h = top("National Bank of Cuba").expect("alias hit");
+        assert_eq!(h.entity_id, "306");
+        assert_eq!(h.name_kind, "alias");
+    }
+
+    #[test]
+    fn unrelated_names_do_not_hit() {
+        for n in [
+            "Microsoft Corporation",
+            "Siemens AG",
+            "Toyota Motor Corporation",
+            "x",
+        ] {
+            assert!(top(n).is_none(), "{n}: {:?}", top(n));
+        }
+    }
+
+    #[test]
+    fn country_is_evidence_but_never_alone() {
+        let s = bundled();
+        let plain = s.best(&Query::name("BANCO NACIONAL DE CUBA")).unwrap();
+        let same = s
+            .best(&Query {
+                name: "BANCO NACIONAL DE CUBA",
+                country: Some("CH"),
+                address: None,
+            })
+            .unwrap();
+        assert!(same.score >= plain.score);
+        // A country alone never makes an unrelated name a hit.
+        let hits = s.screen(&Query {
+            name: "Havana Club Rum Distributors",
+            country: Some("CU"),
+            address: Some("Havana"),
+        });
+        assert!(hits.iter().all(|h| h.name_score >= 0.7), "{hits:?}");
+    }
+
+    #[test]
+    fn bundled_lists_have_versions() {
+        let v = bundled().versions();
+        assert_eq!(v.len(), 7);
+        assert!(v.iter().all(|v| v.sha256.len() == 64 && v.rows > 0));
+    }
+}

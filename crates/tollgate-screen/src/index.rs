@@ -1,0 +1,187 @@
+//! The candidate index: a vocabulary of name tokens with inverted postings (token → names),
+//! a skeleton map (romanisation-insensitive keys), a deletion map on skeletons for typos
+//! (SymSpell-style: one deletion on each side covers edit distance two), and the joined pairs of
+//! adjacent tokens ("hua wei" → "huawei") so split and joined syllables meet. A query touches
+//! only the postings of its own tokens and their near neighbours, never every entry.
+
+use crate::normalize::{is_legal, skeleton};
+use rustc_hash::{FxHashMap, FxHasher};
+use std::hash::{Hash, Hasher};
+
+/// One indexed name (primary name or alias, one romanisation variant) of an entity.
+#[derive(Debug)]
+pub struct NameRec {
+    pub entity: u32,
+    /// Index into the entity's display names (0 = primary).
+    pub display: u32,
+    pub weak: bool,
+    /// Vocabulary ids of the non-legal tokens, in order.
+    pub toks: Box<[u32]>,
+    /// Legal-form tokens ("#ltd"...).
+    pub legal: Box<[Box<str>]>,
+}
+
+#[derive(Debug)]
+pub struct Token {
+    pub raw: Box<str>,
+    pub skel: Box<str>,
+    pub idf: f32,
+}
+
+#[derive(Debug, Default)]
+pub struct Index {
+    pub names: Vec<NameRec>,
+    pub vocab: Vec<Token>,
+    pub by_raw: FxHashMap<Box<str>, u32>,
+    /// skeleton → token ids sharing it.
+    pub by_skel: FxHashMap<Box<str>, Vec<u32>>,
+    /// hash of a skeleton or of a one-deletion of it → token ids.
+    pub deletes: FxHashMap<u64, Vec<u32>>,
+    /// token id → names containing it.
+    pub postings: Vec<Vec<u32>>,
+    /// hash of skeleton(tok_i + tok_i+1) → names with that adjacent pair.
+    pub joined: FxHashMap<u64, Vec<u32>>,
+    /// idf given to query tokens the lists never use.
+    pub unknown_idf: f32,
+}
+
+pub fn hash_str(s: &str) -> u64 {
+    let mut h = FxHasher::default();
+    s.hash(&mut h);
+    h.finish()
+}
+
+/// Skeletons this short are matched exactly only: one edit in three letters is another word.
+pub const MIN_FUZZY_LEN: usize = 4;
+
+/// Calls `f` with every one-character deletion of `s` (ASCII).
+pub fn for_each_delete(s: &str, mut f: impl FnMut(&str)) {
+    let mut buf = String::with_capacity(s.len());
+    for i in 0..s.len() {
+        buf.clear();
+        buf.push_str(&s[..i]);
+        buf.push_str(&s[i + 1..]);
+        f(&buf);
+    }
+}
+
+impl Index {
+    fn token_id(&mut self, raw: &str) -> u32 {
+        if let Some(&id) = self.by_raw.get(raw) {
+            return id;
+        }
+        let id = self.vocab.len() as u32;
+        let skel = skeleton(raw);
+        self.by_skel
+            .entry(skel.as_str().into())
+            .or_default()
+            .push(id);
+        if skel.len() >= MIN_FUZZY_LEN {
+            let mut keys = vec![hash_str(&skel)];
+            for_each_delete(&skel, |d| keys.push(hash_str(d)));
+            keys.sort_unstable();
+            keys.dedup();
+            for k in keys {
+                self.deletes.entry(k).or_default().push(id);
+            }
+        }
+        self.vocab.push(Token {
+            raw: raw.into(),
+            skel: skel.into(),
+            idf: 0.0,
+        });
+        self.postings.push(Vec::new());
+        self.by_raw.insert(raw.into(), id);
+        id
+    }
+
+    /// Adds one name variant; returns false when it has no identifying token.
+    pub fn add(&mut self, entity: u32, display: u32, weak: bool, toks: &[String]) -> bool {
+        let mut ids = Vec::with_capacity(toks.len());
+        let mut legal = Vec::new();
+        for t in toks {
+            if is_legal(t) {
+                legal.push(t.as_str().into());
+            } else {
+                ids.push(self.token_id(t));
+            }
+        }
+        if ids.is_empty() {
+            return false;
+        }
+        let name = self.names.len() as u32;
+        let mut uniq = ids.clone();
+        uniq.sort_unstable();
+        uniq.dedup();
+        for &t in &uniq {
+            self.postings[t as usize].push(name);
+        }
+        for w in ids.windows(2) {
+            let joined = format!(
+                "{}{}",
+                self.vocab[w[0] as usize].raw, self.vocab[w[1] as usize].raw
+            );
+            self.joined
+                .entry(hash_str(&skeleton(&joined)))
+                .or_default()
+                .push(name);
+        }
+        self.names.push(NameRec {
+            entity,
+            display,
+            weak,
+            toks: ids.into_boxed_slice(),
+            legal: legal.into_boxed_slice(),
+        });
+        true
+    }
+
+    /// Computes idf once all names are in: ln(1 + N / df).
+    pub fn finish(&mut self) {
+        let n = self.names.len().max(1) as f32;
+        for (t, p) in self.vocab.iter_mut().zip(&self.postings) {
+            t.idf = (1.0 + n / p.len().max(1) as f32).ln();
+        }
+        self.unknown_idf = (1.0 + n / 2.0).ln();
+        for v in self.deletes.values_mut() {
+            v.shrink_to_fit();
+        }
+        for v in self.joined.values_mut() {
+            v.sort_unstable();
+            v.dedup();
+        }
+    }
+
+    /// Vocabulary tokens within typo distance of a query token, with their similarity.
+    pub fn neighbours(&self, raw: &str, skel: &str, out: &mut Vec<(u32, f32)>) {
+        out.clear();
+        if let Some(&id) = self.by_raw.get(raw) {
+            out.push((id, 1.0));
+        }
+        if let Some(ids) = self.by_skel.get(skel) {
+            for &id in ids {
+                if !out.iter().any(|(x, _)| *x == id) {
+                    out.push((id, 0.95));
+                }
+            }
+        }
+        if skel.len() < MIN_FUZZY_LEN {
+            return;
+        }
+        let probe = |k: u64, out: &mut Vec<(u32, f32)>| {
+            if let Some(ids) = self.deletes.get(&k) {
+                for &id in ids {
+                    if out.iter().any(|(x, _)| *x == id) {
+                        continue;
+                    }
+                    let s = crate::score::typo_similarity(skel, &self.vocab[id as usize].skel);
+                    if s > 0.0 {
+                        out.push((id, s));
+                    }
+                }
+            }
+        };
+        probe(hash_str(skel), out);
+        for_each_delete(skel, |d| probe(hash_str(d), out));
+    }
+}

@@ -1,0 +1,124 @@
+//! BIS Denied Persons List: tab-separated, every field quoted, header row
+//! (`Name, Street_Address, City, State, Country, Postal_Code, Effective_Date, ...`).
+
+use crate::model::{stable_id, Entity, Loaded, RowIssue};
+use std::io::Read;
+
+pub const LIST: &str = "Denied Persons List";
+
+pub fn load<R: Read>(file: &str, reader: R) -> Result<Loaded, crate::ScreenError> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(b'\t')
+        .flexible(true)
+        .from_reader(reader);
+    let headers = rdr
+        .byte_headers()
+        .map_err(|e| crate::ScreenError::format(file, e.to_string()))?
+        .clone();
+    let col = |n: &str| {
+        headers
+            .iter()
+            .position(|h| h.eq_ignore_ascii_case(n.as_bytes()))
+    };
+    let Some(c_name) = col("Name") else {
+        return Err(crate::ScreenError::format(
+            file,
+            "not a DPL file: the header lacks 'Name'",
+        ));
+    };
+    let cols: Vec<Option<usize>> = ["Street_Address", "City", "State", "Postal_Code"]
+        .iter()
+        .map(|n| col(n))
+        .collect();
+    let (c_country, c_updated) = (col("Country"), col("Last_Update"));
+    let mut out = Loaded::default();
+    let mut rec = csv::ByteRecord::new();
+    loop {
+        let line = rdr.position().line();
+        match rdr.read_byte_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                out.issues.push(RowIssue {
+                    file: file.into(),
+                    line,
+                    message: e.to_string(),
+                });
+                continue;
+            }
+        }
+        let line = rec.position().map(|p| p.line()).unwrap_or(line);
+        let get = |c: Option<usize>| {
+            c.and_then(|i| rec.get(i))
+                .map(|b| String::from_utf8_lossy(b).trim().to_string())
+                .unwrap_or_default()
+        };
+        if rec.len() < headers.len() {
+            out.issues.push(RowIssue {
+                file: file.into(),
+                line,
+                message: format!(
+                    "expected {} fields, found {} (truncated row?)",
+                    headers.len(),
+                    rec.len()
+                ),
+            });
+            continue;
+        }
+        let name = get(Some(c_name));
+        if name.is_empty() {
+            out.issues.push(RowIssue {
+                file: file.into(),
+                line,
+                message: "empty Name".into(),
+            });
+            continue;
+        }
+        let mut e = Entity::new(stable_id(LIST, &name), LIST, name);
+        let addr = cols
+            .iter()
+            .map(|c| get(*c))
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ");
+        if !addr.is_empty() {
+            e.addresses.push(addr);
+        }
+        let country = get(c_country);
+        // US addresses often leave Country empty: a US state code means US.
+        if !country.is_empty() {
+            e.countries.push(country);
+        }
+        let updated = get(c_updated);
+        if updated.len() == 10
+            && out
+                .published
+                .as_deref()
+                .is_none_or(|p| p < updated.as_str())
+        {
+            out.published = Some(updated);
+        }
+        out.rows += 1;
+        out.entities.push(e);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dpl_rows_parse_with_newest_update_as_publication() {
+        let data = "\"Name\"\t\"Street_Address\"\t\"City\"\t\"State\"\t\"Country\"\t\"Postal_Code\"\t\"Last_Update\"\n\
+                    \" ADRIAN MANUEL HERNANDEZ\"\t\"3037 S. 69TH DRIVE\"\t\"PHONEIX\"\t\"AZ\"\t\"\"\t\"85043\"\t\"2017-10-23\"\n\
+                    \"ACME\"\t\"x\"\n\
+                    \"JOHN X\"\t\"1 ROAD\"\t\"TORONTO\"\t\"ON\"\t\"CA\"\t\"M1\"\t\"2019-01-02\"\n";
+        let l = load("dpl.txt", data.as_bytes()).unwrap();
+        assert_eq!(l.rows, 2);
+        assert_eq!(l.issues.len(), 1);
+        assert_eq!(l.issues[0].line, 3);
+        assert_eq!(l.published.as_deref(), Some("2019-01-02"));
+        assert_eq!(l.entities[0].name, "ADRIAN MANUEL HERNANDEZ");
+    }
+}

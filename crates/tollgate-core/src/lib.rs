@@ -8,7 +8,9 @@ pub mod catalog;
 pub mod classify;
 pub mod condition;
 pub mod country;
+pub mod decide;
 pub mod error;
+pub mod order;
 pub mod pack;
 pub mod regulation;
 
@@ -16,6 +18,8 @@ pub use catalog::{Catalog, Chip, ChipSpecs, Precision, SpecsInput};
 pub use chrono::NaiveDate;
 pub use classify::{Classification, Reason};
 pub use country::{Countries, Iso2};
+pub use decide::{Comparison, Decision, PartyHit, Screening, Verdict};
 pub use error::{ClassifyError, DataError};
+pub use order::{Order, OrderError};
 pub use pack::{Pack, PackSet, ReviewPolicy};
 pub use regulation::{Regulation, Sources};

@@ -3,7 +3,7 @@
 
 use crate::catalog::{Catalog, ChipSpecs};
 use crate::classify::{classify, Classification, Reason};
-use crate::country::Countries;
+use crate::country::{Countries, CountrySet};
 use crate::error::{ClassifyError, DataError};
 use crate::pack::{Pack, PackSet};
 use chrono::NaiveDate;
@@ -52,6 +52,20 @@ pub struct Regulation {
     pub catalog: Catalog,
     pub countries: Countries,
     pub packs: PackSet,
+    /// Periods in which both the pack and the country groups are constant, with the pack's
+    /// country sets resolved and every catalog chip classified: deciding an order is then
+    /// lookups, not recomputation.
+    epochs: Vec<Epoch>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Epoch {
+    pub from: NaiveDate,
+    /// Index into `packs.all()`.
+    pub pack: usize,
+    pub sets: Vec<CountrySet>,
+    /// By catalog index; `None` for chips without compute figures.
+    pub chips: Vec<Option<Classification>>,
 }
 
 impl Regulation {
@@ -93,11 +107,53 @@ impl Regulation {
                 }
             }
         }
+        let packs = PackSet::new(packs)?;
+        let epochs = Self::epochs(&catalog, &countries, &packs);
         Ok(Self {
             catalog,
             countries,
-            packs: PackSet::new(packs)?,
+            packs,
+            epochs,
         })
+    }
+
+    fn epochs(catalog: &Catalog, countries: &Countries, packs: &PackSet) -> Vec<Epoch> {
+        let mut starts: Vec<NaiveDate> = packs.all().iter().map(|p| p.effective).collect();
+        let first = starts[0];
+        starts.extend(countries.change_dates().into_iter().filter(|d| *d > first));
+        starts.sort_unstable();
+        starts.dedup();
+        starts
+            .into_iter()
+            .filter_map(|from| {
+                let pack = packs
+                    .all()
+                    .partition_point(|p| p.effective <= from)
+                    .checked_sub(1)?;
+                let p = &packs.all()[pack];
+                let sets = p.resolve_sets(&countries.groups_on(from));
+                let chips = catalog
+                    .chips()
+                    .iter()
+                    .map(|c| {
+                        (!c.specs.dense_tops.is_empty())
+                            .then(|| classify(p, &c.specs, &c.id, Some(&c.id), from, false))
+                    })
+                    .collect();
+                Some(Epoch {
+                    from,
+                    pack,
+                    sets,
+                    chips,
+                })
+            })
+            .collect()
+    }
+
+    /// The epoch in force on `date`, if any pack is.
+    pub(crate) fn epoch(&self, date: NaiveDate) -> Option<&Epoch> {
+        let i = self.epochs.partition_point(|e| e.from <= date);
+        self.epochs.get(i.checked_sub(1)?)
     }
 
     /// The data bundled with tollgate.

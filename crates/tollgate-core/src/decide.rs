@@ -1,0 +1,934 @@
+//! The decision engine: an order, a date and the screening hits in, a verdict with its review
+//! policy, obligations and reasons out, all driven by the regulation pack in force.
+//!
+//! How a pack's rules combine (the pack files carry the rules, this module only the logic):
+//! 1. Each item is classified under the pack (ECCN, AI commodity, duty band).
+//! 2. Every licence requirement whose conditions hold for the item applies to it.
+//! 3. For each applying requirement, the first review policy that lists it and whose conditions
+//!    hold sets its policy; the item takes the most restrictive one.
+//! 4. A licence exception is available when it covers every applying requirement of the item and
+//!    its conditions hold, unless a screening hit requires a licence or forbids exceptions.
+//! 5. Screening hits add their list's effect: prohibited, licence required with the list's
+//!    policy, or a red flag.
+//! 6. The order takes the most severe item verdict and the most restrictive policy; obligations
+//!    come from the policies chosen, filtered by their own conditions.
+//!
+//! A decision records its steps as small index-based records; the sentences are written only when
+//! asked for ([`Decision::reasons`]), so deciding stays cheap enough for a million orders a second.
+
+use crate::classify::{Classification, Reason};
+use crate::condition::{all_hold, BoolFact, Condition, CountryFact, Facts, NumFact, StrFact};
+use crate::country::{CountrySet, Iso2};
+use crate::order::{ItemChip, Order, OrderError, Role};
+use crate::pack::{Pack, ReviewPolicy, ScreeningEffectKind};
+use crate::regulation::Regulation;
+use chrono::NaiveDate;
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+use serde_json::{json, Value};
+use std::borrow::Cow;
+
+/// The four verdicts of INTERFACES.md, least to most severe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Verdict {
+    NoLicenseRequired,
+    LicenseException,
+    LicenseRequired,
+    Prohibited,
+}
+
+impl Verdict {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Verdict::NoLicenseRequired => "no_license_required",
+            Verdict::LicenseException => "license_exception",
+            Verdict::LicenseRequired => "license_required",
+            Verdict::Prohibited => "prohibited",
+        }
+    }
+}
+
+/// A screening hit for one party of the order (from the screening engine; the core does no IO).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartyHit {
+    pub role: Role,
+    /// The list's short name, e.g. `SDN`, `Entity List`.
+    pub list: String,
+    pub match_id: String,
+    pub match_name: String,
+    pub score: f64,
+}
+
+/// What was screened: every party, and the hits at or above the threshold.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Screening {
+    /// False when the caller did not screen the parties (benchmarks, what-if runs without lists).
+    pub screened: bool,
+    pub hits: Vec<PartyHit>,
+    /// The list versions used, for the record (e.g. `SDN 2021-07 sha256:...`).
+    pub list_versions: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// The item's classification reasons.
+    Classified {
+        item: u16,
+    },
+    Requirement {
+        item: u16,
+        req: u16,
+    },
+    NoRequirement {
+        item: u16,
+    },
+    Policy {
+        item: u16,
+        req: u16,
+        policy: u16,
+    },
+    /// No policy of the pack covers the requirement: the most cautious reading is used.
+    NoPolicy {
+        item: u16,
+        req: u16,
+    },
+    /// A policy marked `explain_unmet` that would have applied, and the condition that failed.
+    PolicyNotMet {
+        item: u16,
+        policy: u16,
+        cond: u16,
+    },
+    CertificationsMissing,
+    VolumeCap {
+        item: u16,
+    },
+    Exception {
+        item: u16,
+        exc: u16,
+    },
+    ExceptionBarred {
+        item: u16,
+    },
+    Obligation {
+        obl: u16,
+    },
+    Screen {
+        hit: u16,
+        effect: u16,
+    },
+    ScreenClear,
+    Dormant {
+        rule: u16,
+    },
+}
+
+/// The decision for one order line.
+#[derive(Debug, Clone)]
+pub struct ItemDecision<'a> {
+    pub classification: Cow<'a, Classification>,
+    pub quantity: u64,
+    pub verdict: Verdict,
+    pub review_policy: Option<ReviewPolicy>,
+    /// Index into the pack's exceptions.
+    pub exception: Option<usize>,
+}
+
+/// A decision on one order.
+#[derive(Debug, Clone)]
+pub struct Decision<'a> {
+    pub order: &'a Order,
+    pub as_of: NaiveDate,
+    pub pack: &'a Pack,
+    pub verdict: Verdict,
+    pub review_policy: Option<ReviewPolicy>,
+    pub items: Vec<ItemDecision<'a>>,
+    pub screening: &'a Screening,
+    /// Indices into the pack's obligations, in pack order.
+    pub obligations: Vec<usize>,
+    sets: &'a [CountrySet],
+    steps: Vec<Step>,
+    facts_ctx: OrderCtx,
+}
+
+/// Facts of the order that do not depend on the item, canonical (Hong Kong counts as China).
+#[derive(Debug, Clone)]
+struct OrderCtx {
+    destination: Vec<Iso2>,
+    end_user: [Iso2; 1],
+    headquarters: Vec<Iso2>,
+    ship_from: [Iso2; 1],
+    military: bool,
+    certs_complete: bool,
+    missing_certs: Vec<&'static str>,
+}
+
+struct ItemFacts<'a> {
+    c: &'a Classification,
+    o: &'a OrderCtx,
+    transaction: &'static str,
+    within_cap: bool,
+}
+
+impl Facts for ItemFacts<'_> {
+    fn num(&self, f: NumFact) -> Option<Decimal> {
+        let m = &self.c.metrics;
+        match f {
+            NumFact::Tpp => m.tpp,
+            NumFact::PerformanceDensity => m.performance_density,
+            NumFact::DramBandwidthGbs => m.dram_bandwidth_gbs,
+            NumFact::InterconnectGbs => m.interconnect_gbs,
+            NumFact::MemoryBandwidthDensity => m.memory_bandwidth_density,
+        }
+    }
+    fn boolean(&self, f: BoolFact) -> Option<bool> {
+        Some(match f {
+            BoolFact::Hbm => self.c.metrics.hbm,
+            BoolFact::Datacenter => self.c.metrics.datacenter,
+            BoolFact::Controlled => self.c.controlled,
+            BoolFact::AiCommodity => self.c.ai_commodity_2026,
+            BoolFact::S232Band => self.c.duty_band.is_some(),
+            BoolFact::IsInformed => self.c.is_informed,
+            BoolFact::MilitaryEndUse => self.o.military,
+            BoolFact::CertificationsComplete => self.o.certs_complete,
+            BoolFact::WithinVolumeCap => self.within_cap,
+        })
+    }
+    fn string(&self, f: StrFact) -> Option<&str> {
+        match f {
+            StrFact::Eccn => Some(&self.c.eccn),
+            StrFact::Transaction => Some(self.transaction),
+            StrFact::ReviewPolicyRule => None,
+        }
+    }
+    fn countries(&self, f: CountryFact) -> &[Iso2] {
+        match f {
+            CountryFact::Destination => &self.o.destination,
+            CountryFact::EndUserCountry => &self.o.end_user,
+            CountryFact::PartyHeadquarters => &self.o.headquarters,
+            CountryFact::ShipFrom => &self.o.ship_from,
+        }
+    }
+}
+
+fn push_unique(v: &mut Vec<Iso2>, c: Iso2) {
+    if !v.contains(&c) {
+        v.push(c);
+    }
+}
+
+impl Regulation {
+    /// Decides `order` under the pack in force on `as_of` (default: the order's date).
+    pub fn decide<'a>(
+        &'a self,
+        order: &'a Order,
+        as_of: Option<NaiveDate>,
+        screening: &'a Screening,
+    ) -> Result<Decision<'a>, OrderError> {
+        let as_of = as_of.unwrap_or(order.date);
+        let epoch = self.epoch(as_of).ok_or_else(|| {
+            let field = if as_of == order.date { "date" } else { "as_of" };
+            OrderError::new(
+                field,
+                format!(
+                    "no regulation pack is in force on {as_of}: the earliest takes effect on {}",
+                    self.packs.all()[0].effective
+                ),
+            )
+        })?;
+        let pack = &self.packs.all()[epoch.pack];
+        let canon = |c: Iso2| self.countries.canonical(c);
+        let p = &order.parties;
+
+        let mut destination = Vec::with_capacity(2);
+        push_unique(&mut destination, canon(p.ultimate_consignee.country));
+        push_unique(&mut destination, canon(p.end_user.country));
+        // Headquarters of every party the items reach or that buys them (742.6(a)(6)(iii)(A)
+        // follows the entity wherever it is located).
+        let mut headquarters = Vec::new();
+        for (_, party) in p.all() {
+            for hq in [party.headquarters, party.parent_headquarters]
+                .into_iter()
+                .flatten()
+            {
+                push_unique(&mut headquarters, canon(hq));
+            }
+        }
+        let mut missing_certs = Vec::new();
+        let certs_complete = match &pack.certifications {
+            None => false,
+            Some(c) => {
+                for k in &c.required {
+                    if !order.certifications.is_given(k) {
+                        if let Some(s) = crate::pack::CERTIFICATION_KEYS.iter().find(|x| *x == k) {
+                            missing_certs.push(*s);
+                        }
+                    }
+                }
+                if c.require_us_units_shipped && order.certifications.us_units_shipped.is_none() {
+                    missing_certs.push("us_units_shipped");
+                }
+                missing_certs.is_empty()
+            }
+        };
+        let ctx = OrderCtx {
+            destination,
+            end_user: [canon(p.end_user.country)],
+            headquarters,
+            ship_from: [canon(order.ship_from)],
+            military: order.military_end_use,
+            certs_complete,
+            missing_certs,
+        };
+
+        let mut d = Decision {
+            order,
+            as_of,
+            pack,
+            verdict: Verdict::NoLicenseRequired,
+            review_policy: None,
+            items: Vec::with_capacity(order.items.len()),
+            screening,
+            obligations: Vec::new(),
+            sets: &epoch.sets,
+            steps: Vec::with_capacity(8 * order.items.len() + 4),
+            facts_ctx: ctx,
+        };
+
+        // Screening first: a prohibited party ends the matter whatever the items are.
+        let mut screen_policy: Option<ReviewPolicy> = None;
+        let mut prohibited = false;
+        let mut exceptions_barred = false;
+        for (hi, hit) in screening.hits.iter().enumerate() {
+            let effect = pack
+                .screening_effects
+                .iter()
+                .position(|e| e.list == hit.list)
+                .or_else(|| pack.screening_effects.iter().position(|e| e.list == "*"));
+            if let Some(ei) = effect {
+                let e = &pack.screening_effects[ei];
+                match e.effect {
+                    ScreeningEffectKind::Prohibited => prohibited = true,
+                    ScreeningEffectKind::LicenseRequired => {
+                        exceptions_barred = true;
+                        screen_policy = screen_policy.max(e.policy);
+                    }
+                    ScreeningEffectKind::RedFlag => exceptions_barred = true,
+                }
+                d.steps.push(Step::Screen {
+                    hit: hi as u16,
+                    effect: ei as u16,
+                });
+            }
+        }
+        if screening.screened && screening.hits.is_empty() {
+            d.steps.push(Step::ScreenClear);
+        }
+
+        // The most restrictive policy that carries obligations: a stricter review of the whole
+        // order (a listed party, another item) means the obligations' path is not the one taken.
+        let mut obligation_policy: Option<ReviewPolicy> = None;
+        // Units of each chip in this order, for the volume cap.
+        let ratio = pack.volume_cap_ratio.as_ref().map(|(r, _)| *r);
+        for (ii, it) in order.items.iter().enumerate() {
+            let i = ii as u16;
+            let c: Cow<'a, Classification> = match &it.chip {
+                ItemChip::Catalog { index, .. } => match epoch.chips.get(*index) {
+                    Some(Some(c)) => Cow::Borrowed(c),
+                    _ => {
+                        return Err(OrderError::new(
+                            format!("items[{ii}].chip"),
+                            "chip has no compute figures to classify",
+                        ))
+                    }
+                },
+                ItemChip::Inline { name, specs } => Cow::Owned(crate::classify::classify(
+                    pack, specs, name, None, as_of, false,
+                )),
+            };
+            let within_cap = match (ratio, order.certifications.us_units_shipped) {
+                (Some(r), Some(us)) => {
+                    let same: u64 = order
+                        .items
+                        .iter()
+                        .filter(|x| x.chip.name() == it.chip.name())
+                        .map(|x| x.quantity)
+                        .sum();
+                    let shipped = order.certifications.china_macau_units_shipped.unwrap_or(0);
+                    Decimal::from(same.saturating_add(shipped)) <= r * Decimal::from(us)
+                }
+                _ => false,
+            };
+            d.steps.push(Step::Classified { item: i });
+            let facts = ItemFacts {
+                c: &c,
+                o: &d.facts_ctx,
+                transaction: order.transaction.as_str(),
+                within_cap,
+            };
+            let mut held: u64 = 0; // bit set of requirement indices
+            let mut item_policy: Option<ReviewPolicy> = None;
+            let mut item_policies: Vec<u16> = Vec::new();
+            for (ri, r) in pack.requirements.iter().enumerate() {
+                if !all_hold(&r.when, &facts, d.sets) {
+                    continue;
+                }
+                held |= 1 << ri;
+                d.steps.push(Step::Requirement {
+                    item: i,
+                    req: ri as u16,
+                });
+                let mut chosen = None;
+                for (pi, pol) in pack.policies.iter().enumerate() {
+                    if !pol.applies_to.contains(&ri) {
+                        continue;
+                    }
+                    if all_hold(&pol.when, &facts, d.sets) {
+                        chosen = Some(pi);
+                        break;
+                    }
+                    if pol.explain_unmet {
+                        if let Some(ci) = pol.when.iter().position(|c| !c.holds(&facts, d.sets)) {
+                            let step = Step::PolicyNotMet {
+                                item: i,
+                                policy: pi as u16,
+                                cond: ci as u16,
+                            };
+                            if !d.steps.contains(&step) {
+                                d.steps.push(step);
+                                match &pol.when[ci] {
+                                    Condition::Bool {
+                                        fact: BoolFact::CertificationsComplete,
+                                        ..
+                                    } => {
+                                        if !d.steps.contains(&Step::CertificationsMissing) {
+                                            d.steps.push(Step::CertificationsMissing)
+                                        }
+                                    }
+                                    Condition::Bool {
+                                        fact: BoolFact::WithinVolumeCap,
+                                        ..
+                                    } => d.steps.push(Step::VolumeCap { item: i }),
+                                    _ => {}
+                                }
+                            }
+                        }
+                    }
+                }
+                match chosen {
+                    Some(pi) => {
+                        d.steps.push(Step::Policy {
+                            item: i,
+                            req: ri as u16,
+                            policy: pi as u16,
+                        });
+                        item_policy = item_policy.max(Some(pack.policies[pi].policy));
+                        if !item_policies.contains(&(pi as u16)) {
+                            item_policies.push(pi as u16);
+                        }
+                    }
+                    None => {
+                        d.steps.push(Step::NoPolicy {
+                            item: i,
+                            req: ri as u16,
+                        });
+                        item_policy = item_policy.max(Some(ReviewPolicy::PresumptionOfDenial));
+                    }
+                }
+            }
+            let mut item_d = ItemDecision {
+                classification: c.clone(),
+                quantity: it.quantity,
+                verdict: Verdict::NoLicenseRequired,
+                review_policy: None,
+                exception: None,
+            };
+            if held == 0 {
+                d.steps.push(Step::NoRequirement { item: i });
+            } else {
+                let exc = pack.exceptions.iter().position(|e| {
+                    (0..pack.requirements.len())
+                        .filter(|ri| held & (1 << ri) != 0)
+                        .all(|ri| e.applies_to.contains(&ri))
+                        && all_hold(&e.when, &facts, d.sets)
+                });
+                match exc {
+                    Some(ei) if !exceptions_barred => {
+                        d.steps.push(Step::Exception {
+                            item: i,
+                            exc: ei as u16,
+                        });
+                        item_d.verdict = Verdict::LicenseException;
+                        item_d.exception = Some(ei);
+                    }
+                    other => {
+                        if other.is_some() {
+                            d.steps.push(Step::ExceptionBarred { item: i });
+                        }
+                        item_d.verdict = Verdict::LicenseRequired;
+                        item_d.review_policy = item_policy;
+                        // Obligations are checked against this item's facts (the duty band is
+                        // the item's own).
+                        for &pi in &item_policies {
+                            let pol = &pack.policies[pi as usize];
+                            for &oi in &pol.obligations {
+                                if all_hold(&pack.obligations[oi].when, &facts, d.sets) {
+                                    obligation_policy = obligation_policy.max(Some(pol.policy));
+                                    if !d.obligations.contains(&oi) {
+                                        d.obligations.push(oi);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            d.verdict = d.verdict.max(item_d.verdict);
+            if item_d.verdict == Verdict::LicenseRequired {
+                d.review_policy = d.review_policy.max(item_d.review_policy);
+            }
+            d.items.push(item_d);
+        }
+
+        // Dormant rules are named once, when the order has controlled items.
+        if d.items.iter().any(|i| i.classification.controlled) {
+            for ri in 0..pack.raw.dormant_rule.len() {
+                d.steps.push(Step::Dormant { rule: ri as u16 });
+            }
+        }
+        if let Some(sp) = screen_policy {
+            // A listed party needs a licence for every item subject to the EAR.
+            if d.verdict < Verdict::LicenseRequired {
+                d.verdict = Verdict::LicenseRequired;
+                d.review_policy = Some(sp);
+            } else {
+                d.review_policy = d.review_policy.max(Some(sp));
+            }
+            if d.verdict == Verdict::LicenseRequired && d.review_policy.is_none() {
+                d.review_policy = Some(sp);
+            }
+        }
+        if d.review_policy > obligation_policy {
+            d.obligations.clear();
+        }
+        d.obligations.sort_unstable();
+        for oi in d.obligations.clone() {
+            d.steps.push(Step::Obligation { obl: oi as u16 });
+        }
+        if prohibited {
+            d.verdict = Verdict::Prohibited;
+            d.review_policy = None;
+            d.obligations.clear();
+            d.steps.retain(|s| !matches!(s, Step::Obligation { .. }));
+        }
+        Ok(d)
+    }
+}
+
+fn fmt_count(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn countries(cs: &[Iso2]) -> String {
+    cs.iter().map(|c| c.as_str()).collect::<Vec<_>>().join("/")
+}
+
+impl<'a> Decision<'a> {
+    /// The exception used, when the verdict is `license_exception`.
+    pub fn exception(&self) -> Option<&'a crate::pack::Exception> {
+        if self.verdict != Verdict::LicenseException {
+            return None;
+        }
+        self.items
+            .iter()
+            .find_map(|i| i.exception)
+            .map(|e| &self.pack.exceptions[e])
+    }
+
+    fn item_name(&self, i: u16) -> &str {
+        self.order.items[i as usize].chip.name()
+    }
+
+    /// The reasons, in order, each with its rule id, citation and a plain sentence.
+    pub fn reasons(&self) -> Vec<Reason> {
+        let pack = self.pack;
+        let mut out = Vec::with_capacity(self.steps.len() + 8);
+        for s in &self.steps {
+            match *s {
+                Step::Classified { item } => {
+                    let name = self.item_name(item);
+                    for r in &self.items[item as usize].classification.reasons {
+                        out.push(Reason::new(
+                            &r.rule,
+                            &r.citation,
+                            format!("{name}: {}", r.message),
+                        ));
+                    }
+                }
+                Step::Requirement { item, req } => {
+                    let r = &pack.requirements[req as usize];
+                    let c = &self.items[item as usize].classification;
+                    out.push(Reason::new(
+                        &r.id,
+                        &r.citation,
+                        format!(
+                            "{} ({}) to {} for end user {} ({}): licence required: {}",
+                            self.item_name(item),
+                            c.eccn,
+                            countries(&self.facts_ctx.destination),
+                            self.order.parties.end_user.name,
+                            self.order.parties.end_user.country,
+                            r.message
+                        ),
+                    ));
+                }
+                Step::NoRequirement { item } => {
+                    let c = &self.items[item as usize].classification;
+                    let (rule, cite) = pack
+                        .requirements
+                        .first()
+                        .map(|r| (r.id.as_str(), r.citation.as_str()))
+                        .unwrap_or(("742.6-a6-destination", "15 CFR 742.6(a)(6)"));
+                    let why = if c.controlled {
+                        format!(
+                            "destination {} is outside every licence requirement of this pack for a {} item",
+                            countries(&self.facts_ctx.destination),
+                            c.eccn
+                        )
+                    } else {
+                        "the item is not 3A090/4A090 and no destination- or end-use-based requirement applies".to_string()
+                    };
+                    out.push(Reason::new(
+                        rule,
+                        cite,
+                        format!("{}: no licence required: {why}", self.item_name(item)),
+                    ));
+                }
+                Step::Policy { item, req, policy } => {
+                    let p = &pack.policies[policy as usize];
+                    out.push(Reason::new(
+                        &p.id,
+                        &p.citation,
+                        format!(
+                            "{}: the {} requirement is reviewed under {}: {}",
+                            self.item_name(item),
+                            pack.requirements[req as usize].id,
+                            p.policy.as_str(),
+                            p.message
+                        ),
+                    ));
+                }
+                Step::NoPolicy { item, req } => {
+                    let r = &pack.requirements[req as usize];
+                    out.push(Reason::new(
+                        &r.id,
+                        &r.citation,
+                        format!("{}: no review policy of this pack covers the {} requirement here, so it is treated as presumption of denial", self.item_name(item), r.id),
+                    ));
+                }
+                Step::PolicyNotMet { item, policy, cond } => {
+                    let p = &pack.policies[policy as usize];
+                    let it = &self.items[item as usize];
+                    let facts = ItemFacts {
+                        c: &it.classification,
+                        o: &self.facts_ctx,
+                        transaction: self.order.transaction.as_str(),
+                        within_cap: false,
+                    };
+                    let why = p.when[cond as usize].describe_unmet(&facts);
+                    out.push(Reason::new(
+                        &p.id,
+                        &p.citation,
+                        format!(
+                            "{}: the {} path does not apply: {why}",
+                            self.item_name(item),
+                            p.policy.as_str().replace('_', "-")
+                        ),
+                    ));
+                }
+                Step::CertificationsMissing => {
+                    if let Some(c) = &pack.certifications {
+                        out.push(Reason::new(
+                            &c.rule,
+                            &c.citation,
+                            format!(
+                                "certifications not given: {}",
+                                self.facts_ctx.missing_certs.join(", ")
+                            ),
+                        ));
+                    }
+                }
+                Step::VolumeCap { item } => {
+                    if let Some((ratio, t)) = &pack.volume_cap_ratio {
+                        let name = self.item_name(item);
+                        let same: u64 = self
+                            .order
+                            .items
+                            .iter()
+                            .filter(|x| x.chip.name() == name)
+                            .map(|x| x.quantity)
+                            .sum();
+                        let c = &self.order.certifications;
+                        let msg = match c.us_units_shipped {
+                            None => "the US units shipped are not stated, so the 50 % volume cap cannot be shown to hold".to_string(),
+                            Some(us) => {
+                                let allowed = (*ratio * Decimal::from(us)).floor().to_u64().unwrap_or(0);
+                                format!(
+                                    "{name}: {} units to China and Macau ({} already shipped + {} in this order) exceed the cap of {} ({} x {} US units)",
+                                    fmt_count(same + c.china_macau_units_shipped.unwrap_or(0)),
+                                    fmt_count(c.china_macau_units_shipped.unwrap_or(0)),
+                                    fmt_count(same),
+                                    fmt_count(allowed),
+                                    ratio.normalize(),
+                                    fmt_count(us)
+                                )
+                            }
+                        };
+                        out.push(Reason::new(&t.rule, &t.citation, msg));
+                    }
+                }
+                Step::Exception { item, exc } => {
+                    let e = &pack.exceptions[exc as usize];
+                    let note = e
+                        .notification
+                        .as_deref()
+                        .map(|n| format!(" Notification: {n}"))
+                        .unwrap_or_else(|| " No notification is required.".into());
+                    out.push(Reason::new(
+                        &e.id,
+                        &e.citation,
+                        format!(
+                            "{}: licence exception {} is available: {}.{note}",
+                            self.item_name(item),
+                            e.name,
+                            e.message
+                        ),
+                    ));
+                }
+                Step::ExceptionBarred { item } => {
+                    let e = pack
+                        .screening_effects
+                        .iter()
+                        .find(|e| e.effect != ScreeningEffectKind::Prohibited);
+                    let (rule, cite) = e
+                        .map(|e| (e.rule.as_str(), e.citation.as_str()))
+                        .unwrap_or(("744.15-unverified-list", "15 CFR 744.15"));
+                    out.push(Reason::new(
+                        rule,
+                        cite,
+                        format!("{}: a licence exception would otherwise be available, but a listed or unverified party bars its use", self.item_name(item)),
+                    ));
+                }
+                Step::Obligation { obl } => {
+                    let o = &pack.obligations[obl as usize];
+                    let rule = pack
+                        .raw
+                        .obligation
+                        .get(obl as usize)
+                        .map(|r| r.rule.as_str())
+                        .unwrap_or(&o.id);
+                    out.push(Reason::new(
+                        rule,
+                        &o.citation,
+                        format!("obligation {}: {}", o.id, o.message),
+                    ));
+                }
+                Step::Screen { hit, effect } => {
+                    let h = &self.screening.hits[hit as usize];
+                    let e = &pack.screening_effects[effect as usize];
+                    let what = match e.effect {
+                        ScreeningEffectKind::Prohibited => "prohibited".to_string(),
+                        ScreeningEffectKind::LicenseRequired => format!(
+                            "licence required, {}",
+                            e.policy
+                                .map(|p| p.as_str())
+                                .unwrap_or("presumption_of_denial")
+                        ),
+                        ScreeningEffectKind::RedFlag => "red flag".to_string(),
+                    };
+                    out.push(Reason::new(
+                        &e.rule,
+                        &e.citation,
+                        format!(
+                            "{} '{}' matches '{}' on the {} (id {}, score {:.3}): {what}: {}",
+                            h.role.label(),
+                            self.party_name(h.role),
+                            h.match_name,
+                            h.list,
+                            h.match_id,
+                            h.score,
+                            e.message
+                        ),
+                    ));
+                }
+                Step::ScreenClear => {
+                    let (rule, cite) = pack
+                        .screening_effects
+                        .first()
+                        .map(|e| (e.rule.as_str(), e.citation.as_str()))
+                        .unwrap_or(("screening", "15 CFR Part 744"));
+                    let mut msg = format!(
+                        "no party matches a restricted-party list ({} parties screened",
+                        self.order.parties.all().count()
+                    );
+                    if !self.screening.list_versions.is_empty() {
+                        msg.push_str(&format!(
+                            " against {}",
+                            self.screening.list_versions.join(", ")
+                        ));
+                    }
+                    msg.push(')');
+                    out.push(Reason::new(rule, cite, msg));
+                }
+                Step::Dormant { rule } => {
+                    let r = &pack.raw.dormant_rule[rule as usize];
+                    out.push(Reason::new(
+                        &r.id,
+                        &r.citation,
+                        format!("not applied: {} ({})", r.message, r.why_not_enforced),
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    fn party_name(&self, role: Role) -> &str {
+        self.order
+            .parties
+            .all()
+            .find(|(r, _)| *r == role)
+            .map(|(_, p)| p.name.as_str())
+            .unwrap_or("?")
+    }
+
+    /// The rule ids the decision rests on (for what-if comparisons).
+    pub fn rule_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.reasons().into_iter().map(|r| r.rule).collect();
+        ids.dedup();
+        ids
+    }
+
+    /// The decision JSON of INTERFACES.md section 3.
+    pub fn to_json(&self) -> Value {
+        let items: Vec<Value> = self
+            .items
+            .iter()
+            .map(|i| {
+                let c = &i.classification;
+                json!({
+                    "chip": c.chip,
+                    "eccn": c.eccn,
+                    "tpp": c.tpp_int(),
+                    "ai_commodity_2026": c.ai_commodity_2026,
+                    "quantity": i.quantity,
+                    "verdict": i.verdict.as_str(),
+                    "review_policy": i.review_policy.map(|p| p.as_str()),
+                    "duty_band": c.duty_band.as_ref().map(|b| b.id.as_str()),
+                })
+            })
+            .collect();
+        let screening: Vec<Value> = if self.screening.screened {
+            self.order
+                .parties
+                .all()
+                .map(|(role, _)| {
+                    let best = self
+                        .screening
+                        .hits
+                        .iter()
+                        .filter(|h| h.role == role)
+                        .max_by(|a, b| a.score.total_cmp(&b.score));
+                    match best {
+                        Some(h) => json!({
+                            "party": role.label(),
+                            "match_id": h.match_id,
+                            "match_list": h.list,
+                            "score": (h.score * 1000.0).round() / 1000.0,
+                            "match_name": h.match_name,
+                        }),
+                        None => json!({
+                            "party": role.label(),
+                            "match_id": null,
+                            "match_list": null,
+                            "score": null,
+                        }),
+                    }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let mut v = json!({
+            "order": self.order.id,
+            "as_of": self.as_of.to_string(),
+            "regulation": self.pack.id,
+            "verdict": self.verdict.as_str(),
+            "review_policy": self.review_policy.map(|p| p.as_str()),
+            "items": items,
+            "screening": screening,
+            "obligations": self.obligations.iter().map(|&o| self.pack.obligations[o].id.as_str()).collect::<Vec<_>>(),
+            "reasons": self.reasons(),
+        });
+        if let (Some(e), Some(m)) = (self.exception(), v.as_object_mut()) {
+            m.insert(
+                "licence_exception".into(),
+                json!({"id": e.id, "name": e.name, "citation": e.citation, "notification": e.notification}),
+            );
+        }
+        v
+    }
+}
+
+/// Two decisions of the same order under two dates, and the rules that made the difference.
+pub struct Comparison<'a> {
+    pub before: Decision<'a>,
+    pub after: Decision<'a>,
+    /// Rule ids only in the earlier decision.
+    pub only_before: Vec<String>,
+    /// Rule ids only in the later decision.
+    pub only_after: Vec<String>,
+}
+
+impl Regulation {
+    /// Decides the order under both dates and lists the rules that differ.
+    pub fn compare<'a>(
+        &'a self,
+        order: &'a Order,
+        a: NaiveDate,
+        b: NaiveDate,
+        screening: &'a Screening,
+    ) -> Result<Comparison<'a>, OrderError> {
+        let before = self.decide(order, Some(a), screening)?;
+        let after = self.decide(order, Some(b), screening)?;
+        let (ra, rb) = (before.rule_ids(), after.rule_ids());
+        let only_before = ra.iter().filter(|r| !rb.contains(r)).cloned().collect();
+        let only_after = rb.iter().filter(|r| !ra.contains(r)).cloned().collect();
+        Ok(Comparison {
+            before,
+            after,
+            only_before,
+            only_after,
+        })
+    }
+}
+
+impl Comparison<'_> {
+    pub fn to_json(&self) -> Value {
+        json!({
+            "order": self.before.order.id,
+            "before": self.before.to_json(),
+            "after": self.after.to_json(),
+            "changed": self.before.verdict != self.after.verdict || self.before.review_policy != self.after.review_policy,
+            "rules_only_before": self.only_before,
+            "rules_only_after": self.only_after,
+        })
+    }
+}

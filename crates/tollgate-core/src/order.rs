@@ -1,0 +1,764 @@
+//! Export orders (INTERFACES.md section 3): the model and its validation.
+//!
+//! Orders come from outside (files, HTTP bodies), so validation walks the JSON by hand: every
+//! problem names the field by its path (`items[0].quantity`, `parties.end_user.country`) and says
+//! what is wrong with the value it found.
+
+use crate::catalog::{Catalog, ChipSpecs, SpecsInput};
+use crate::country::{Countries, Iso2};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde_json::{Map, Value};
+use std::str::FromStr;
+use thiserror::Error;
+
+/// An order that does not validate: the field (a JSON path) and the problem.
+#[derive(Debug, Clone, Error, PartialEq, Eq)]
+#[error("{field}: {problem}")]
+pub struct OrderError {
+    pub field: String,
+    pub problem: String,
+}
+
+impl OrderError {
+    pub fn new(field: impl Into<String>, problem: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            problem: problem.into(),
+        }
+    }
+}
+
+/// Largest quantity of one order line; more is a typo, not an order (the whole world market is
+/// a few million accelerators a year).
+pub const MAX_QUANTITY: u64 = 100_000_000;
+/// Most lines in one order.
+pub const MAX_ITEMS: usize = 1_000;
+/// Most intermediate consignees.
+pub const MAX_INTERMEDIATES: usize = 50;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transaction {
+    Export,
+    Reexport,
+    InCountryTransfer,
+}
+
+impl Transaction {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Transaction::Export => "export",
+            Transaction::Reexport => "reexport",
+            Transaction::InCountryTransfer => "in_country_transfer",
+        }
+    }
+}
+
+/// An amount of money: exact decimal with its ISO 4217 currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Money {
+    pub amount: Decimal,
+    pub currency: iso_currency::Currency,
+}
+
+/// What an order line ships: a catalog chip or inline specs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ItemChip {
+    /// Index into the catalog and the catalog id.
+    Catalog {
+        index: usize,
+        id: String,
+    },
+    Inline {
+        name: String,
+        specs: Box<ChipSpecs>,
+    },
+}
+
+impl ItemChip {
+    pub fn name(&self) -> &str {
+        match self {
+            ItemChip::Catalog { id, .. } => id,
+            ItemChip::Inline { name, .. } => name,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderItem {
+    pub chip: ItemChip,
+    pub quantity: u64,
+    pub unit_price: Option<Money>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Party {
+    pub name: String,
+    pub country: Iso2,
+    pub address: Option<String>,
+    pub headquarters: Option<Iso2>,
+    pub parent_headquarters: Option<Iso2>,
+}
+
+/// The roles a party can have in an order, in the order decisions list them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    Purchaser,
+    UltimateConsignee,
+    EndUser,
+    IntermediateConsignee(usize),
+}
+
+impl Role {
+    pub fn label(&self) -> String {
+        match self {
+            Role::Purchaser => "purchaser".into(),
+            Role::UltimateConsignee => "ultimate_consignee".into(),
+            Role::EndUser => "end_user".into(),
+            Role::IntermediateConsignee(i) => format!("intermediate_consignees[{i}]"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parties {
+    pub purchaser: Option<Party>,
+    pub ultimate_consignee: Party,
+    pub end_user: Party,
+    pub intermediate_consignees: Vec<Party>,
+}
+
+impl Parties {
+    /// Every party with its role.
+    pub fn all(&self) -> impl Iterator<Item = (Role, &Party)> {
+        self.purchaser
+            .iter()
+            .map(|p| (Role::Purchaser, p))
+            .chain(std::iter::once((
+                Role::UltimateConsignee,
+                &self.ultimate_consignee,
+            )))
+            .chain(std::iter::once((Role::EndUser, &self.end_user)))
+            .chain(
+                self.intermediate_consignees
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (Role::IntermediateConsignee(i), p)),
+            )
+    }
+}
+
+/// The (dd) certifications of Supp. No. 2 to Part 748 an order gives. A missing one is not given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Certifications {
+    /// Keys given as true, in the order of [`crate::pack::CERTIFICATION_KEYS`].
+    pub given: [bool; 5],
+    pub us_units_shipped: Option<u64>,
+    /// Units of the chip already shipped to China and Macau (optional; counts toward the cap).
+    pub china_macau_units_shipped: Option<u64>,
+}
+
+impl Certifications {
+    pub fn is_given(&self, key: &str) -> bool {
+        crate::pack::CERTIFICATION_KEYS
+            .iter()
+            .position(|k| *k == key)
+            .is_some_and(|i| self.given[i])
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Order {
+    pub id: String,
+    pub date: NaiveDate,
+    pub exporter: String,
+    pub transaction: Transaction,
+    pub ship_from: Iso2,
+    pub items: Vec<OrderItem>,
+    pub parties: Parties,
+    pub end_use_description: Option<String>,
+    pub military_end_use: bool,
+    pub certifications: Certifications,
+}
+
+// ---- validation ------------------------------------------------------------------------------
+
+fn describe(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => format!("the boolean {b}"),
+        Value::Number(n) => format!("the number {n}"),
+        Value::String(s) if s.chars().count() > 40 => {
+            format!(
+                "the string \"{}...\"",
+                s.chars().take(40).collect::<String>()
+            )
+        }
+        Value::String(s) => format!("the string \"{s}\""),
+        Value::Array(_) => "an array".into(),
+        Value::Object(_) => "an object".into(),
+    }
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+struct Ctx<'a> {
+    catalog: &'a Catalog,
+    countries: &'a Countries,
+}
+
+fn object<'v>(v: &'v Value, path: &str) -> Result<&'v Map<String, Value>, OrderError> {
+    v.as_object()
+        .ok_or_else(|| OrderError::new(path, format!("must be an object, found {}", describe(v))))
+}
+
+fn req<'v>(m: &'v Map<String, Value>, path: &str, key: &str) -> Result<&'v Value, OrderError> {
+    match m.get(key) {
+        None | Some(Value::Null) => Err(OrderError::new(join(path, key), "is required")),
+        Some(v) => Ok(v),
+    }
+}
+
+fn opt<'v>(m: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
+    m.get(key).filter(|v| !v.is_null())
+}
+
+fn text(v: &Value, path: &str, max: usize) -> Result<String, OrderError> {
+    let s = v
+        .as_str()
+        .ok_or_else(|| OrderError::new(path, format!("must be a string, found {}", describe(v))))?;
+    let s = s.trim();
+    if s.is_empty() {
+        return Err(OrderError::new(path, "must not be empty"));
+    }
+    if s.chars().count() > max {
+        return Err(OrderError::new(
+            path,
+            format!("is longer than {max} characters"),
+        ));
+    }
+    if s.chars().any(|c| c.is_control()) {
+        return Err(OrderError::new(path, "contains control characters"));
+    }
+    Ok(s.to_string())
+}
+
+fn boolean(v: &Value, path: &str) -> Result<bool, OrderError> {
+    v.as_bool().ok_or_else(|| {
+        OrderError::new(
+            path,
+            format!("must be true or false, found {}", describe(v)),
+        )
+    })
+}
+
+fn date(v: &Value, path: &str) -> Result<NaiveDate, OrderError> {
+    let s = v.as_str().ok_or_else(|| {
+        OrderError::new(
+            path,
+            format!("must be a date string YYYY-MM-DD, found {}", describe(v)),
+        )
+    })?;
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| OrderError::new(path, format!("'{s}' is not a calendar date YYYY-MM-DD")))
+}
+
+fn country(ctx: &Ctx, v: &Value, path: &str) -> Result<Iso2, OrderError> {
+    let s = v.as_str().ok_or_else(|| {
+        OrderError::new(
+            path,
+            format!(
+                "must be an ISO 3166-1 alpha-2 code like \"CN\", found {}",
+                describe(v)
+            ),
+        )
+    })?;
+    ctx.countries.parse(s).ok_or_else(|| {
+        OrderError::new(
+            path,
+            format!("'{s}' is not an assigned ISO 3166-1 alpha-2 country code"),
+        )
+    })
+}
+
+fn count(v: &Value, path: &str, max: u64) -> Result<u64, OrderError> {
+    let bad = || {
+        OrderError::new(
+            path,
+            format!("must be a whole number of units, found {}", describe(v)),
+        )
+    };
+    let n = match v {
+        Value::Number(n) => n,
+        _ => return Err(bad()),
+    };
+    if let Some(u) = n.as_u64() {
+        if u > max {
+            return Err(OrderError::new(
+                path,
+                format!("{u} is more than the largest accepted, {max}"),
+            ));
+        }
+        return Ok(u);
+    }
+    if n.as_i64().is_some_and(|i| i < 0) || n.as_f64().is_some_and(|f| f < 0.0) {
+        return Err(OrderError::new(
+            path,
+            format!("must not be negative, found {n}"),
+        ));
+    }
+    Err(bad())
+}
+
+fn decimal(v: &Value, path: &str) -> Result<Decimal, OrderError> {
+    let s = match v {
+        Value::String(s) => s.trim().to_string(),
+        // A JSON number is taken by its literal text, never through f64 arithmetic.
+        Value::Number(n) => n.to_string(),
+        _ => {
+            return Err(OrderError::new(
+                path,
+                format!(
+                    "must be a decimal string like \"31000.00\", found {}",
+                    describe(v)
+                ),
+            ))
+        }
+    };
+    let d = Decimal::from_str(&s)
+        .or_else(|_| Decimal::from_scientific(&s))
+        .map_err(|_| OrderError::new(path, format!("'{s}' is not a decimal amount")))?;
+    if d.is_sign_negative() && !d.is_zero() {
+        return Err(OrderError::new(
+            path,
+            format!("must not be negative, found {s}"),
+        ));
+    }
+    Ok(d)
+}
+
+fn money(v: &Value, path: &str) -> Result<Money, OrderError> {
+    let m = object(v, path)?;
+    let amount = decimal(req(m, path, "amount")?, &join(path, "amount"))?;
+    let cpath = join(path, "currency");
+    let c = req(m, path, "currency")?;
+    let code = c.as_str().ok_or_else(|| {
+        OrderError::new(
+            &cpath,
+            format!(
+                "must be an ISO 4217 code like \"USD\", found {}",
+                describe(c)
+            ),
+        )
+    })?;
+    let currency = iso_currency::Currency::from_code(&code.trim().to_ascii_uppercase())
+        .ok_or_else(|| {
+            OrderError::new(&cpath, format!("'{code}' is not an ISO 4217 currency code"))
+        })?;
+    Ok(Money { amount, currency })
+}
+
+fn party(ctx: &Ctx, v: &Value, path: &str) -> Result<Party, OrderError> {
+    let m = object(v, path)?;
+    let hq = |key: &str| {
+        opt(m, key)
+            .map(|v| country(ctx, v, &join(path, key)))
+            .transpose()
+    };
+    Ok(Party {
+        name: text(req(m, path, "name")?, &join(path, "name"), 500)?,
+        country: country(ctx, req(m, path, "country")?, &join(path, "country"))?,
+        address: opt(m, "address")
+            .map(|v| text(v, &join(path, "address"), 1000))
+            .transpose()?,
+        headquarters: hq("headquarters")?,
+        parent_headquarters: hq("parent_headquarters")?,
+    })
+}
+
+fn item(ctx: &Ctx, v: &Value, path: &str) -> Result<OrderItem, OrderError> {
+    let m = object(v, path)?;
+    let chip = match (opt(m, "chip"), opt(m, "specs")) {
+        (Some(_), Some(_)) => {
+            return Err(OrderError::new(
+                path,
+                "give either chip (a catalog id) or specs (inline figures), not both",
+            ))
+        }
+        (None, None) => {
+            return Err(OrderError::new(
+                join(path, "chip"),
+                "is required (a catalog id or alias), unless specs are given",
+            ))
+        }
+        (Some(c), None) => {
+            let cpath = join(path, "chip");
+            let q = text(c, &cpath, 200)?;
+            let chip = ctx
+                .catalog
+                .resolve(&q)
+                .map_err(|e| OrderError::new(&cpath, e.to_string()))?;
+            let index = ctx
+                .catalog
+                .chips()
+                .iter()
+                .position(|x| x.id == chip.id)
+                .unwrap_or(0);
+            if chip.specs.dense_tops.is_empty() {
+                return Err(OrderError::new(
+                    &cpath,
+                    format!("chip '{}' has no published dense TOPS figure, so it cannot be classified; give inline specs instead", chip.id),
+                ));
+            }
+            ItemChip::Catalog {
+                index,
+                id: chip.id.clone(),
+            }
+        }
+        (None, Some(s)) => {
+            let spath = join(path, "specs");
+            let input: SpecsInput = serde_json::from_value(s.clone())
+                .map_err(|e| OrderError::new(&spath, e.to_string()))?;
+            let specs = input.validate(&spath).map_err(|e| match e {
+                crate::ClassifyError::InvalidSpecs { field, problem } => {
+                    OrderError::new(field, problem)
+                }
+                other => OrderError::new(&spath, other.to_string()),
+            })?;
+            ItemChip::Inline {
+                name: specs.name.clone(),
+                specs: Box::new(specs),
+            }
+        }
+    };
+    let qpath = join(path, "quantity");
+    let quantity = count(req(m, path, "quantity")?, &qpath, MAX_QUANTITY)?;
+    if quantity == 0 {
+        return Err(OrderError::new(qpath, "must be at least 1"));
+    }
+    let unit_price = opt(m, "unit_price")
+        .map(|v| money(v, &join(path, "unit_price")))
+        .transpose()?;
+    Ok(OrderItem {
+        chip,
+        quantity,
+        unit_price,
+    })
+}
+
+fn certifications(v: &Value, path: &str) -> Result<Certifications, OrderError> {
+    let m = object(v, path)?;
+    let mut c = Certifications::default();
+    for (k, v) in m {
+        let p = join(path, k);
+        if let Some(i) = crate::pack::CERTIFICATION_KEYS.iter().position(|x| x == k) {
+            c.given[i] = !v.is_null() && boolean(v, &p)?;
+        } else if k == "us_units_shipped" {
+            c.us_units_shipped = (!v.is_null()).then(|| count(v, &p, u64::MAX)).transpose()?;
+        } else if k == "china_macau_units_shipped" {
+            c.china_macau_units_shipped =
+                (!v.is_null()).then(|| count(v, &p, u64::MAX)).transpose()?;
+        } else {
+            // A misspelt certification would silently count as not given: refuse it instead.
+            return Err(OrderError::new(
+                p,
+                format!(
+                    "is not a certification; known keys: {}, us_units_shipped, china_macau_units_shipped",
+                    crate::pack::CERTIFICATION_KEYS.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(c)
+}
+
+impl Order {
+    /// Parses and validates an order from its JSON text.
+    pub fn from_json(
+        text_in: &str,
+        catalog: &Catalog,
+        countries: &Countries,
+    ) -> Result<Order, OrderError> {
+        let v: Value = serde_json::from_str(text_in).map_err(|e| {
+            OrderError::new(
+                "(order)",
+                format!(
+                    "is not valid JSON: {e} (line {}, column {})",
+                    e.line(),
+                    e.column()
+                ),
+            )
+        })?;
+        Self::from_value(&v, catalog, countries)
+    }
+
+    /// Validates an order given as a JSON value.
+    pub fn from_value(
+        v: &Value,
+        catalog: &Catalog,
+        countries: &Countries,
+    ) -> Result<Order, OrderError> {
+        let ctx = Ctx { catalog, countries };
+        let m = object(v, "(order)")?;
+        let id = text(req(m, "", "id")?, "id", 200)?;
+        let date = date(req(m, "", "date")?, "date")?;
+        let exporter = text(req(m, "", "exporter")?, "exporter", 200)?;
+        let transaction = match opt(m, "transaction") {
+            None => Transaction::Export,
+            Some(t) => match t.as_str() {
+                Some("export") => Transaction::Export,
+                Some("reexport") => Transaction::Reexport,
+                Some("in_country_transfer") => Transaction::InCountryTransfer,
+                _ => {
+                    return Err(OrderError::new(
+                        "transaction",
+                        format!(
+                            "must be export, reexport or in_country_transfer, found {}",
+                            describe(t)
+                        ),
+                    ))
+                }
+            },
+        };
+        let ship_from = match opt(m, "ship_from") {
+            Some(v) => country(&ctx, v, "ship_from")?,
+            None => crate::country::US,
+        };
+        let items_v = req(m, "", "items")?;
+        let arr = items_v.as_array().ok_or_else(|| {
+            OrderError::new(
+                "items",
+                format!("must be an array, found {}", describe(items_v)),
+            )
+        })?;
+        if arr.is_empty() {
+            return Err(OrderError::new("items", "must list at least one item"));
+        }
+        if arr.len() > MAX_ITEMS {
+            return Err(OrderError::new(
+                "items",
+                format!("has {} lines, more than {MAX_ITEMS}", arr.len()),
+            ));
+        }
+        let items = arr
+            .iter()
+            .enumerate()
+            .map(|(i, v)| item(&ctx, v, &format!("items[{i}]")))
+            .collect::<Result<Vec<_>, _>>()?;
+
+        let pv = req(m, "", "parties")?;
+        let pm = object(pv, "parties")?;
+        let purchaser = opt(pm, "purchaser")
+            .map(|v| party(&ctx, v, "parties.purchaser"))
+            .transpose()?;
+        let ultimate_consignee = party(
+            &ctx,
+            req(pm, "parties", "ultimate_consignee")?,
+            "parties.ultimate_consignee",
+        )?;
+        let end_user = party(&ctx, req(pm, "parties", "end_user")?, "parties.end_user")?;
+        let intermediate_consignees = match opt(pm, "intermediate_consignees") {
+            None => Vec::new(),
+            Some(v) => {
+                let a = v.as_array().ok_or_else(|| {
+                    OrderError::new(
+                        "parties.intermediate_consignees",
+                        format!("must be an array, found {}", describe(v)),
+                    )
+                })?;
+                if a.len() > MAX_INTERMEDIATES {
+                    return Err(OrderError::new(
+                        "parties.intermediate_consignees",
+                        format!("has {} parties, more than {MAX_INTERMEDIATES}", a.len()),
+                    ));
+                }
+                a.iter()
+                    .enumerate()
+                    .map(|(i, v)| party(&ctx, v, &format!("parties.intermediate_consignees[{i}]")))
+                    .collect::<Result<_, _>>()?
+            }
+        };
+        if transaction == Transaction::InCountryTransfer && ultimate_consignee.country != ship_from
+        {
+            return Err(OrderError::new(
+                "parties.ultimate_consignee.country",
+                format!(
+                    "an in-country transfer stays in {ship_from}, but the ultimate consignee is in {}",
+                    ultimate_consignee.country
+                ),
+            ));
+        }
+
+        let (end_use_description, military_end_use) = match opt(m, "end_use") {
+            None => (None, false),
+            Some(v) => {
+                let e = object(v, "end_use")?;
+                (
+                    opt(e, "description")
+                        .map(|d| text(d, "end_use.description", 2000))
+                        .transpose()?,
+                    opt(e, "military")
+                        .map(|b| boolean(b, "end_use.military"))
+                        .transpose()?
+                        .unwrap_or(false),
+                )
+            }
+        };
+        let certifications = opt(m, "certifications")
+            .map(|v| certifications(v, "certifications"))
+            .transpose()?
+            .unwrap_or_default();
+        Ok(Order {
+            id,
+            date,
+            exporter,
+            transaction,
+            ship_from,
+            items,
+            parties: Parties {
+                purchaser,
+                ultimate_consignee,
+                end_user,
+                intermediate_consignees,
+            },
+            end_use_description,
+            military_end_use,
+            certifications,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Regulation;
+
+    fn base() -> Value {
+        serde_json::json!({
+            "id": "PO-1", "date": "2026-02-03", "exporter": "nvidia", "transaction": "export",
+            "ship_from": "US",
+            "items": [{"chip": "H200", "quantity": 10,
+                       "unit_price": {"amount": "31000.00", "currency": "USD"}}],
+            "parties": {
+                "ultimate_consignee": {"name": "A Co.", "country": "CN"},
+                "end_user": {"name": "A Co.", "country": "CN", "headquarters": "CN"}
+            }
+        })
+    }
+
+    fn field_of(mut v: Value, edit: impl FnOnce(&mut Value)) -> Result<Order, OrderError> {
+        let r = Regulation::bundled().expect("bundled");
+        edit(&mut v);
+        Order::from_value(&v, &r.catalog, &r.countries)
+    }
+
+    #[test]
+    fn a_valid_order_parses_and_resolves_aliases() {
+        let o = field_of(base(), |_| {}).expect("valid");
+        assert_eq!(o.items[0].chip.name(), "nvidia-h200-sxm");
+        assert_eq!(o.transaction, Transaction::Export);
+        assert!(!o.certifications.is_given("third_party_testing"));
+    }
+
+    #[test]
+    fn every_problem_names_its_field() {
+        let cases: Vec<(&str, Box<dyn FnOnce(&mut Value)>)> = vec![
+            (
+                "items[0].chip",
+                Box::new(|v| v["items"][0]["chip"] = "nvidia-h9000".into()),
+            ),
+            (
+                "parties.end_user.country",
+                Box::new(|v| v["parties"]["end_user"]["country"] = "XX".into()),
+            ),
+            (
+                "items[0].quantity",
+                Box::new(|v| v["items"][0]["quantity"] = (-5).into()),
+            ),
+            (
+                "items[0].quantity",
+                Box::new(|v| v["items"][0]["quantity"] = 1.5.into()),
+            ),
+            (
+                "items[0].quantity",
+                Box::new(|v| v["items"][0]["quantity"] = 0.into()),
+            ),
+            (
+                "items[0].unit_price.amount",
+                Box::new(|v| v["items"][0]["unit_price"]["amount"] = "31,000".into()),
+            ),
+            (
+                "items[0].unit_price.currency",
+                Box::new(|v| v["items"][0]["unit_price"]["currency"] = "XYZ".into()),
+            ),
+            ("date", Box::new(|v| v["date"] = "2026-02-30".into())),
+            (
+                "transaction",
+                Box::new(|v| v["transaction"] = "smuggle".into()),
+            ),
+            (
+                "parties.ultimate_consignee",
+                Box::new(|v| {
+                    v["parties"]
+                        .as_object_mut()
+                        .map(|m| m.remove("ultimate_consignee"));
+                }),
+            ),
+            ("items", Box::new(|v| v["items"] = serde_json::json!([]))),
+            (
+                "certifications.kyc",
+                Box::new(|v| v["certifications"] = serde_json::json!({"kyc": true})),
+            ),
+            (
+                "certifications.third_party_testing",
+                Box::new(|v| {
+                    v["certifications"] = serde_json::json!({"third_party_testing": "yes"})
+                }),
+            ),
+            (
+                "end_use.military",
+                Box::new(|v| v["end_use"] = serde_json::json!({"military": "no"})),
+            ),
+            (
+                "items[0].specs.dense_tops.fp8",
+                Box::new(
+                    |v| v["items"][0] = serde_json::json!({"quantity": 1, "specs": {"name": "X", "dense_tops": {"fp8": -1}}}),
+                ),
+            ),
+        ];
+        for (field, edit) in cases {
+            let e = field_of(base(), edit).expect_err(field);
+            assert!(
+                e.field.starts_with(field),
+                "expected field {field}, got {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn decimal_amounts_are_exact() {
+        let o = field_of(base(), |v| {
+            v["items"][0]["unit_price"]["amount"] = "0.10000000000000000001".into()
+        })
+        .expect("valid");
+        let p = o.items[0].unit_price.as_ref().map(|p| p.amount.to_string());
+        assert_eq!(p.as_deref(), Some("0.10000000000000000001"));
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        let r = Regulation::bundled().expect("bundled");
+        for t in ["", "{", "[]", "null", "{\"id\": 5}", "\u{0}"] {
+            assert!(
+                Order::from_json(t, &r.catalog, &r.countries).is_err(),
+                "{t:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! Golden scenarios: each file in tests/scenarios/ is an order, the rule sentence it comes from,
+//! the screening hits to assume and the expected verdict, review policy, obligations and key
+//! reasons. The expectations are read from the rule text, not from the engine.
+
+use serde_json::Value;
+use std::path::Path;
+use tollgate_core::order::Role;
+use tollgate_core::{NaiveDate, Order, PartyHit, Regulation, Screening};
+
+fn role(s: &str) -> Role {
+    match s {
+        "purchaser" => Role::Purchaser,
+        "ultimate_consignee" => Role::UltimateConsignee,
+        "end_user" => Role::EndUser,
+        other => {
+            let i = other
+                .strip_prefix("intermediate_consignees[")
+                .and_then(|r| r.strip_suffix(']'))
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("unknown party role {other}"));
+            Role::IntermediateConsignee(i)
+        }
+    }
+}
+
+fn check(reg: &Regulation, path: &Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let s: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    for key in ["name", "rule_text", "citation", "as_of", "order", "expect"] {
+        if s.get(key).is_none() {
+            return Err(format!("scenario lacks '{key}'"));
+        }
+    }
+    let order = Order::from_value(&s["order"], &reg.catalog, &reg.countries)
+        .map_err(|e| format!("order invalid: {e}"))?;
+    let hits = s["screening_hits"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|h| PartyHit {
+                    role: role(h["party"].as_str().unwrap_or("")),
+                    list: h["list"].as_str().unwrap_or("").into(),
+                    match_id: h["match_id"].as_str().unwrap_or("").into(),
+                    match_name: h["match_name"].as_str().unwrap_or("").into(),
+                    score: h["score"].as_f64().unwrap_or(0.0),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let screening = Screening {
+        screened: true,
+        hits,
+        list_versions: vec![],
+    };
+    let as_of = NaiveDate::parse_from_str(s["as_of"].as_str().unwrap_or(""), "%Y-%m-%d")
+        .map_err(|e| e.to_string())?;
+    let d = reg
+        .decide(&order, Some(as_of), &screening)
+        .map_err(|e| e.to_string())?
+        .to_json();
+    let e = &s["expect"];
+    let mut problems = Vec::new();
+    if d["verdict"] != e["verdict"] {
+        problems.push(format!(
+            "verdict {} != expected {}",
+            d["verdict"], e["verdict"]
+        ));
+    }
+    if d["review_policy"] != e["review_policy"] {
+        problems.push(format!(
+            "review_policy {} != expected {}",
+            d["review_policy"], e["review_policy"]
+        ));
+    }
+    if let Some(o) = e.get("obligations") {
+        if &d["obligations"] != o {
+            problems.push(format!("obligations {} != expected {o}", d["obligations"]));
+        }
+    }
+    if let Some(x) = e.get("licence_exception") {
+        if &d["licence_exception"]["name"] != x {
+            problems.push(format!(
+                "exception {} != expected {x}",
+                d["licence_exception"]
+            ));
+        }
+    }
+    if let Some(x) = e.get("eccn") {
+        if &d["items"][0]["eccn"] != x {
+            problems.push(format!("eccn {} != expected {x}", d["items"][0]["eccn"]));
+        }
+    }
+    let rules: Vec<&str> = d["reasons"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|r| r["rule"].as_str()).collect())
+        .unwrap_or_default();
+    for r in e["reasons_include"].as_array().into_iter().flatten() {
+        let r = r.as_str().unwrap_or("");
+        if !rules.contains(&r) {
+            problems.push(format!("no reason cites rule {r}"));
+        }
+    }
+    for r in d["reasons"].as_array().into_iter().flatten() {
+        if r["citation"].as_str().is_none_or(|c| c.trim().is_empty()) {
+            problems.push(format!("reason without citation: {r}"));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}\n  decision: {}",
+            problems.join("\n  "),
+            serde_json::to_string(&d).unwrap_or_default()
+        ))
+    }
+}
+
+#[test]
+fn golden_scenarios() {
+    let reg = Regulation::bundled().expect("bundled data");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("scenario dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 40, "only {} scenarios", files.len());
+    let mut failed = Vec::new();
+    let mut packs = std::collections::BTreeSet::new();
+    for f in &files {
+        if let Ok(t) = std::fs::read_to_string(f) {
+            if let Ok(v) = serde_json::from_str::<Value>(&t) {
+                if let Some(d) = v["as_of"]
+                    .as_str()
+                    .and_then(|d| d.parse::<NaiveDate>().ok())
+                {
+                    if let Ok(p) = reg.packs.in_force(d) {
+                        packs.insert(p.id.clone());
+                    }
+                }
+            }
+        }
+        if let Err(e) = check(&reg, f) {
+            failed.push(format!("{}: {e}", f.display()));
+        }
+    }
+    println!("{} scenarios, packs covered: {:?}", files.len(), packs);
+    assert!(
+        failed.is_empty(),
+        "{} failed:\n{}",
+        failed.len(),
+        failed.join("\n")
+    );
+    let all: std::collections::BTreeSet<_> = reg.packs.all().iter().map(|p| p.id.clone()).collect();
+    assert_eq!(packs, all, "every pack has a scenario");
+}

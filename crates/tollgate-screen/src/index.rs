@@ -77,8 +77,10 @@ impl Index {
             .or_default()
             .push(id);
         if skel.len() >= MIN_FUZZY_LEN {
-            let mut keys = vec![hash_str(&skel)];
+            // Deletions of the raw spelling too: a typo can break a skeleton rule ("hacitnda").
+            let mut keys = vec![hash_str(&skel), hash_str(raw)];
             for_each_delete(&skel, |d| keys.push(hash_str(d)));
+            for_each_delete(raw, |d| keys.push(hash_str(d)));
             keys.sort_unstable();
             keys.dedup();
             for k in keys {
@@ -158,6 +160,9 @@ impl Index {
         if let Some(&id) = self.by_raw.get(raw) {
             out.push((id, 1.0));
         }
+        if raw.len() < MIN_FUZZY_LEN {
+            return;
+        }
         if let Some(ids) = self.by_skel.get(skel) {
             for &id in ids {
                 if !out.iter().any(|(x, _)| *x == id) {
@@ -174,7 +179,9 @@ impl Index {
                     if out.iter().any(|(x, _)| *x == id) {
                         continue;
                     }
-                    let s = crate::score::typo_similarity(skel, &self.vocab[id as usize].skel);
+                    let t = &self.vocab[id as usize];
+                    let s = crate::score::typo_similarity(skel, &t.skel)
+                        .max(crate::score::typo_similarity(raw, &t.raw));
                     if s > 0.0 {
                         out.push((id, s));
                     }
@@ -183,5 +190,9 @@ impl Index {
         };
         probe(hash_str(skel), out);
         for_each_delete(skel, |d| probe(hash_str(d), out));
+        if raw != skel {
+            probe(hash_str(raw), out);
+            for_each_delete(raw, |d| probe(hash_str(d), out));
+        }
     }
 }

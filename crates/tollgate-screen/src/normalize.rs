@@ -126,6 +126,11 @@ const LEGAL: &[(&[&str], &str)] = &[
     (&["s", "a"], "#jsc"),
     (&["s", "r", "l"], "#llc"),
     (&["sp", "z", "oo"], "#llc"),
+    (&["gufen", "youxian", "gongsi"], "#jsc"),
+    (&["youxian", "zeren", "gongsi"], "#llc"),
+    (&["youxian", "gongsi"], "#ltd"),
+    (&["gongsi"], "#co"),
+    (&["sociedad", "de", "responsabilidad", "limitada"], "#llc"),
     (&["ltd"], "#ltd"),
     (&["ltda"], "#ltd"),
     (&["limited"], "#ltd"),
@@ -276,6 +281,11 @@ fn canonicalise(toks: Vec<String>) -> Vec<String> {
                 continue 'outer;
             }
         }
+        if let Some(code) = fuzzy_legal(&toks[i]) {
+            out.push(code.to_string());
+            i += 1;
+            continue;
+        }
         if !STOPWORDS.contains(&toks[i].as_str()) || toks.len() == 1 {
             out.push(toks[i].clone());
         }
@@ -283,6 +293,29 @@ fn canonicalise(toks: Vec<String>) -> Vec<String> {
     }
     out.truncate(MAX_TOKENS);
     out
+}
+
+/// Misspelt long legal words ("limted", "compnay") are still legal forms: customer masters
+/// are typed by hand, and an unknown word would otherwise weigh as a rare name token.
+fn fuzzy_legal(tok: &str) -> Option<&'static str> {
+    const WORDS: &[(&str, &str)] = &[
+        ("limited", "#ltd"),
+        ("company", "#co"),
+        ("corporation", "#inc"),
+        ("incorporated", "#inc"),
+        ("limitada", "#ltd"),
+    ];
+    if tok.len() < 6 {
+        return None;
+    }
+    WORDS.iter().find_map(|(w, code)| {
+        crate::score::osa_bounded(
+            tok.as_bytes(),
+            w.as_bytes(),
+            if w.len() > 8 { 2 } else { 1 },
+        )
+        .map(|_| *code)
+    })
 }
 
 /// All token variants of a name (at least one unless the name has no letters or digits).

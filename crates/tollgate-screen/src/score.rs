@@ -65,13 +65,37 @@ pub fn typo_similarity(a: &str, b: &str) -> f32 {
     }
 }
 
+/// A light English stem: one common suffix off, so word forms meet without a dictionary.
+pub fn stem(s: &str) -> &str {
+    if s.len() < 5 {
+        return s;
+    }
+    for suf in ["ing", "ies", "es", "ed", "s", "e", "y"] {
+        if let Some(x) = s.strip_suffix(suf) {
+            if !x.ends_with('s') || suf != "s" {
+                return x;
+            }
+        }
+    }
+    s
+}
+
 /// Similarity of a query token and a listed token (raw ASCII and skeleton of each).
 pub fn token_similarity(qr: &str, qs: &str, nr: &str, ns: &str) -> f32 {
     if qr == nr {
         return 1.0;
     }
-    if qs == ns {
-        return 0.95;
+    // Short tokens ("abb", "bid") are acronyms: a shared skeleton is a different acronym.
+    let min_len = qr.len().min(nr.len());
+    if qs == ns && min_len >= 4 {
+        return 0.9;
+    }
+    if min_len >= 4 {
+        let (a, b) = (stem(qr), stem(nr));
+        if a.len() >= 4 && a == b {
+            // "trade"/"trading", "material"/"materials".
+            return 0.9;
+        }
     }
     let (short, long) = if qr.len() <= nr.len() {
         (qr, nr)
@@ -86,7 +110,7 @@ pub fn token_similarity(qr: &str, qs: &str, nr: &str, ns: &str) -> f32 {
             0.0
         };
     }
-    let mut best = typo_similarity(qs, ns);
+    let mut best = typo_similarity(qs, ns).max(typo_similarity(qr, nr));
     if short.len() >= 3 && long.starts_with(short) {
         // Abbreviation ("tech" for "technologies", "intl" is caught by typos only).
         best = best.max(0.75);
@@ -281,6 +305,27 @@ pub fn score_name(index: &Index, q: &QVar, name: &NameRec) -> NameScore {
                     compact = true;
                 }
             }
+        }
+    }
+    if ns.len() == 1 && n_sim[0] < 1.0 && !compact {
+        // A one-word name matched only approximately is the commonest false positive.
+        score *= 0.9;
+    }
+    if !q.legal.is_empty() && !name.legal.is_empty() {
+        fn family(t: &str) -> &str {
+            if t == "#co" {
+                "#ltd"
+            } else {
+                t
+            }
+        }
+        let shared = q
+            .legal
+            .iter()
+            .any(|a| name.legal.iter().any(|b| family(a) == family(b)));
+        if !shared {
+            // "AG" against "S.R.L.": different legal forms are weak evidence of different parties.
+            score *= 0.95;
         }
     }
     NameScore {

@@ -203,6 +203,7 @@ pub async fn ready(State(s): State<AppState>) -> Result<Json<Ready>, ApiError> {
             title: "Shutting down",
             detail: "the server is draining".into(),
             field: None,
+            refusal: None,
         });
     }
     Ok(Json(Ready {

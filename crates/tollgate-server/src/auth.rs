@@ -1,43 +1,27 @@
-//! API tokens and roles. Tokens are random secrets shown once; only their SHA-256 is kept, and the
-//! lookup on each request is an in-memory hash-map hit (no database round trip).
+//! API tokens and roles. Tokens are random secrets shown once; only their SHA-256 is kept, in the
+//! store. Each request looks the hash up in an in-memory cache first; a miss (a token created by
+//! the CLI or another node while this one serves) falls back to the database, and entries read
+//! from the database expire after [`TOKEN_TTL`] so a revocation on another node takes effect.
 
 use crate::error::ApiError;
 use axum::extract::{Request, State};
 use axum::http::header::AUTHORIZATION;
 use axum::middleware::Next;
 use axum::response::Response;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+use tollgate_store::{Records, SqlStore};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Sees and writes only its own exporter's records.
-    Exporter,
-    /// Approves customers and licences, sees all.
-    Regulator,
-    /// Read-only, all.
-    Auditor,
-}
+pub use tollgate_store::hash_token;
+/// The token roles (exporter, regulator, auditor), shared with the store.
+pub use tollgate_store::TokenRole as Role;
 
-impl Role {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "exporter" => Some(Role::Exporter),
-            "regulator" => Some(Role::Regulator),
-            "auditor" => Some(Role::Auditor),
-            _ => None,
-        }
-    }
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Role::Exporter => "exporter",
-            Role::Regulator => "regulator",
-            Role::Auditor => "auditor",
-        }
-    }
-}
+/// How long a token read from the database is trusted without asking it again.
+pub const TOKEN_TTL: Duration = Duration::from_secs(30);
+/// Most cached tokens; beyond it the cache is cleared (the database stays the truth).
+pub const MAX_CACHED_TOKENS: usize = 100_000;
 
 /// Who is calling: the role and, for exporters, the exporter they act for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -63,34 +47,116 @@ impl Principal {
             Role::Exporter => self.exporter.as_deref() == Some(exporter),
         }
     }
+    /// The exporter whose records alone this caller sees (`None`: it sees all).
+    pub fn scope(&self) -> Option<&str> {
+        match self.role {
+            Role::Exporter => Some(self.exporter.as_deref().unwrap_or("")),
+            Role::Regulator | Role::Auditor => None,
+        }
+    }
 }
 
-/// Token hashes -> principals, kept in memory; the store persists them.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Clone)]
+struct Cached {
+    principal: Principal,
+    /// `None`: inserted directly (tests, a server without a store) and never expires.
+    expires: Option<Instant>,
+}
+
+/// Token hashes -> principals, kept in memory in front of the store.
+#[derive(Default, Clone)]
 pub struct TokenCache {
-    inner: Arc<RwLock<HashMap<String, Principal>>>,
+    inner: Arc<RwLock<HashMap<String, Cached>>>,
+    store: Option<SqlStore>,
+}
+
+impl std::fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenCache")
+            .field("with_store", &self.store.is_some())
+            .finish()
+    }
 }
 
 impl TokenCache {
-    pub fn insert(&self, hash_hex: String, p: Principal) {
-        if let Ok(mut m) = self.inner.write() {
-            m.insert(hash_hex, p);
+    /// A cache that falls back to `store` on a miss.
+    pub fn with_store(store: SqlStore) -> Self {
+        Self {
+            inner: Default::default(),
+            store: Some(store),
         }
     }
+    /// Adds a token that never expires (tests, a server without a database).
+    pub fn insert(&self, hash_hex: String, p: Principal) {
+        self.put(hash_hex, p, None);
+    }
+    fn put(&self, hash_hex: String, principal: Principal, expires: Option<Instant>) {
+        if let Ok(mut m) = self.inner.write() {
+            if m.len() >= MAX_CACHED_TOKENS {
+                m.clear();
+            }
+            m.insert(hash_hex, Cached { principal, expires });
+        }
+    }
+    /// The cached principal of `token`, if cached and fresh (no database access).
     pub fn lookup(&self, token: &str) -> Option<Principal> {
         let h = hash_token(token);
-        self.inner.read().ok().and_then(|m| m.get(&h).cloned())
+        let now = Instant::now();
+        self.inner.read().ok().and_then(|m| {
+            m.get(&h)
+                .filter(|c| c.expires.map(|e| e > now).unwrap_or(true))
+                .map(|c| c.principal.clone())
+        })
+    }
+    /// The principal of `token`: the cache, else the store (a revoked or unknown token is
+    /// `None`; so is a database error, which is logged).
+    pub async fn resolve(&self, token: &str) -> Option<Principal> {
+        if let Some(p) = self.lookup(token) {
+            return Some(p);
+        }
+        let store = self.store.as_ref()?;
+        let h = hash_token(token);
+        match store.token_by_hash(&h).await {
+            Ok(Some(t)) if t.revoked_at.is_none() => {
+                let p = Principal {
+                    token_id: t.id,
+                    role: t.role,
+                    exporter: t.exporter,
+                };
+                self.put(h, p.clone(), Some(Instant::now() + TOKEN_TTL));
+                Some(p)
+            }
+            Ok(_) => {
+                self.forget_hash(&h);
+                None
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "token lookup failed");
+                None
+            }
+        }
+    }
+    /// Drops a token from the cache (after revoking it here).
+    pub fn forget_hash(&self, hash_hex: &str) {
+        if let Ok(mut m) = self.inner.write() {
+            m.remove(hash_hex);
+        }
     }
     pub fn is_empty(&self) -> bool {
         self.inner.read().map(|m| m.is_empty()).unwrap_or(true)
     }
 }
 
-/// Hex SHA-256 of a token.
-pub fn hash_token(token: &str) -> String {
-    use sha2::{Digest, Sha256};
-    let d = Sha256::digest(token.as_bytes());
-    d.iter().map(|b| format!("{b:02x}")).collect()
+/// The bearer token of a request, if any.
+pub fn bearer(req: &Request) -> Option<&str> {
+    req.headers()
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
 }
 
 /// Middleware: every `/v1` route needs a valid bearer token.
@@ -99,17 +165,11 @@ pub async fn require_token(
     mut req: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    let token = req
-        .headers()
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim)
+    let token = bearer(&req).ok_or_else(ApiError::unauthorized)?.to_string();
+    let p = tokens
+        .resolve(&token)
+        .await
         .ok_or_else(ApiError::unauthorized)?;
-    let p = tokens.lookup(token).ok_or_else(ApiError::unauthorized)?;
     req.extensions_mut().insert(p);
     Ok(next.run(req).await)
 }

@@ -27,6 +27,9 @@ button{font:inherit;padding:8px 16px;border:0;border-radius:6px;background:var(-
 ol.trace li{margin-bottom:8px}ol.trace .cite{color:var(--muted);font-size:12px}code{background:#eef1f6;padding:1px 5px;border-radius:4px}
 .verdict{font-size:20px;font-weight:700}.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:18px}
 .muted{color:var(--muted)}
+.kpi{font-size:26px;font-weight:700;font-variant-numeric:tabular-nums}.bar-cell{min-width:170px}.bar-cell div{font-size:12px;color:var(--muted)}
+.gauge{text-align:center}.gauge h3{margin:0 0 4px;font-size:15px}.gauge .nums{font-size:13px;color:var(--muted)}
+.legend span{display:inline-block;width:10px;height:10px;border-radius:2px;margin:0 4px 0 12px}.hash{font-family:ui-monospace,monospace;font-size:12px;word-break:break-all}
 "#;
 
 pub fn page(title: &str, active: &str, body: Markup) -> Html<String> {
@@ -35,6 +38,7 @@ pub fn page(title: &str, active: &str, body: Markup) -> Html<String> {
         ("/chips", "Chips"),
         ("/screen", "Screening"),
         ("/check", "Order check"),
+        ("/customers", "Customers"),
         ("/licences", "Licences"),
         ("/cap", "Cap"),
         ("/duty", "Duty"),
@@ -75,7 +79,11 @@ pub async fn require_session(State(s): State<AppState>, mut req: Request, next: 
                 .find_map(|kv| kv.strip_prefix("tollgate_token="))
         })
         .map(str::to_string);
-    match token.and_then(|t| s.tokens.lookup(&t)) {
+    let principal = match token {
+        Some(t) => s.tokens.resolve(&t).await,
+        None => None,
+    };
+    match principal {
         Some(p) => {
             req.extensions_mut().insert(p);
             next.run(req).await
@@ -98,7 +106,7 @@ pub struct LoginQuery {
 
 /// Exchanges a token for an HttpOnly session cookie.
 pub async fn login(State(s): State<AppState>, Query(q): Query<LoginQuery>) -> Response {
-    if s.tokens.lookup(&q.token).is_none() {
+    if s.tokens.resolve(&q.token).await.is_none() {
         return (
             StatusCode::UNAUTHORIZED,
             page(

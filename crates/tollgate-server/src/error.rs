@@ -17,6 +17,12 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     pub code: String,
+    /// For a refusal (409): the stable rule id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// For a refusal (409): the rule's numbers (e.g. the cap: shipped, requested, allowed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refusal: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone)]
@@ -26,6 +32,8 @@ pub struct ApiError {
     pub title: &'static str,
     pub detail: String,
     pub field: Option<String>,
+    /// The refusal, with its rule and numbers, when a rule said no.
+    pub refusal: Option<Box<tollgate_store::Refusal>>,
 }
 
 impl ApiError {
@@ -38,6 +46,7 @@ impl ApiError {
             title: "Invalid input",
             detail: format!("{field}: {detail}"),
             field: Some(field),
+            refusal: None,
         }
     }
     pub fn not_found(detail: impl Into<String>) -> Self {
@@ -47,6 +56,7 @@ impl ApiError {
             title: "Not found",
             detail: detail.into(),
             field: None,
+            refusal: None,
         }
     }
     pub fn unauthorized() -> Self {
@@ -56,6 +66,7 @@ impl ApiError {
             title: "Unauthorized",
             detail: "send Authorization: Bearer <token>".into(),
             field: Some("Authorization".into()),
+            refusal: None,
         }
     }
     pub fn forbidden(detail: impl Into<String>) -> Self {
@@ -65,6 +76,7 @@ impl ApiError {
             title: "Forbidden",
             detail: detail.into(),
             field: None,
+            refusal: None,
         }
     }
     pub fn refused(rule: impl Into<String>, detail: impl Into<String>) -> Self {
@@ -74,6 +86,7 @@ impl ApiError {
             title: "Refused by a rule",
             detail: detail.into(),
             field: Some(rule.into()),
+            refusal: None,
         }
     }
     pub fn internal(detail: impl Into<String>) -> Self {
@@ -83,6 +96,7 @@ impl ApiError {
             title: "Internal error",
             detail: detail.into(),
             field: None,
+            refusal: None,
         }
     }
     pub fn problem(&self) -> Problem {
@@ -93,6 +107,11 @@ impl ApiError {
             detail: self.detail.clone(),
             field: self.field.clone(),
             code: self.code.into(),
+            rule: self.refusal.as_ref().map(|r| r.rule().to_string()),
+            refusal: self
+                .refusal
+                .as_ref()
+                .and_then(|r| serde_json::to_value(r).ok()),
         }
     }
 }
@@ -122,5 +141,48 @@ pub fn from_rejection(status: StatusCode, detail: String) -> ApiError {
         title,
         detail,
         field: Some("body".into()),
+        refusal: None,
+    }
+}
+
+impl ApiError {
+    /// A rule refused the write (409): the detail says why with the numbers, `rule` and
+    /// `refusal` carry them as data, and `field` names the rule (or the batch item).
+    pub fn from_refusal(r: tollgate_store::Refusal) -> Self {
+        let field = match &r {
+            tollgate_store::Refusal::InBatch { index, .. } => format!("shipments[{index}]"),
+            other => other.rule().to_string(),
+        };
+        Self {
+            field: Some(field),
+            refusal: Some(Box::new(r.clone())),
+            ..Self::refused(r.rule(), r.to_string())
+        }
+    }
+    pub fn unavailable(detail: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code: "unavailable",
+            title: "Service unavailable",
+            detail: detail.into(),
+            field: None,
+            refusal: None,
+        }
+    }
+}
+
+/// Maps a store error once: invalid input 422 naming the field, a refusal 409 with the rule and
+/// numbers, a database failure 500 (logged; the client gets no database detail).
+impl From<tollgate_store::StoreError> for ApiError {
+    fn from(e: tollgate_store::StoreError) -> Self {
+        use tollgate_store::StoreError;
+        match e {
+            StoreError::Invalid { field, message } => ApiError::invalid(field, message),
+            StoreError::Refused(r) => ApiError::from_refusal(r),
+            other => {
+                tracing::error!(error = %other, "store failure");
+                ApiError::internal("the records database failed; see the server log")
+            }
+        }
     }
 }

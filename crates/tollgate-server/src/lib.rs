@@ -7,6 +7,8 @@ pub mod api;
 pub mod auth;
 pub mod dashboard;
 pub mod error;
+pub mod pages;
+pub mod records;
 pub mod svg;
 
 use axum::extract::DefaultBodyLimit;
@@ -25,6 +27,8 @@ pub struct AppState {
     pub reg: Arc<Regulation>,
     pub tokens: auth::TokenCache,
     pub shutting_down: Arc<AtomicBool>,
+    /// The records database; `None` serves reference data only (records routes answer 503).
+    pub store: Option<tollgate_store::SqlStore>,
 }
 
 impl axum::extract::FromRef<AppState> for auth::TokenCache {
@@ -35,11 +39,24 @@ impl axum::extract::FromRef<AppState> for auth::TokenCache {
 
 impl AppState {
     pub fn new(reg: Regulation) -> Self {
+        Self::shared(Arc::new(reg))
+    }
+
+    /// The same, sharing a regulation already behind an `Arc` (e.g. with the store).
+    pub fn shared(reg: Arc<Regulation>) -> Self {
         Self {
-            reg: Arc::new(reg),
+            reg,
             tokens: auth::TokenCache::default(),
             shutting_down: Arc::new(AtomicBool::new(false)),
+            store: None,
         }
+    }
+
+    /// Serves the records of `store`; tokens not in the cache are looked up in it.
+    pub fn with_store(mut self, store: tollgate_store::SqlStore) -> Self {
+        self.tokens = auth::TokenCache::with_store(store.clone());
+        self.store = Some(store);
+        self
     }
 }
 
@@ -53,7 +70,11 @@ pub fn today() -> chrono::NaiveDate {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "tollgate", description = "Export-control compliance engine for advanced AI accelerators"),
-    paths(api::health, api::ready, api::classify_chip, api::classify_specs, api::regs, api::regs_diff, api::regs_show),
+    paths(api::health, api::ready, api::classify_chip, api::classify_specs, api::regs, api::regs_diff, api::regs_show,
+        records::add_customer, records::list_customers, records::get_customer, records::approve_customer,
+        records::suspend_customer, records::add_licence, records::list_licences, records::get_licence,
+        records::ship_domestic, records::ship_export, records::cap, records::pay_duty, records::duty_statement,
+        records::audit_verify, records::list_decisions),
     components(schemas(error::Problem, api::ClassificationBody, api::ReasonBody, api::PackBody, api::Health, api::Ready)),
     modifiers(&Security)
 )]
@@ -87,6 +108,7 @@ pub fn router(state: AppState) -> Router {
         .route("/regs", get(api::regs))
         .route("/regs/diff", get(api::regs_diff))
         .route("/regs/{date_or_id}", get(api::regs_show))
+        .merge(records::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             state.tokens.clone(),
             auth::require_token,
@@ -94,6 +116,7 @@ pub fn router(state: AppState) -> Router {
     let pages = Router::new()
         .route("/", get(dashboard::overview))
         .route("/chips", get(dashboard::chips))
+        .merge(pages::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             dashboard::require_session,
@@ -105,7 +128,12 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(api::health))
         .route("/ready", get(api::ready))
         .route("/openapi.json", get(openapi_json))
-        .fallback(|| async { error::ApiError::not_found("no such route") })
+        .fallback(|| async {
+            error::ApiError {
+                code: "no_such_route",
+                ..error::ApiError::not_found("no such route")
+            }
+        })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }

@@ -25,6 +25,7 @@ impl WriteCtx {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum VettingStatus {
@@ -59,6 +60,7 @@ pub struct NewCustomer {
     pub headquarters: Option<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Customer {
     pub id: String,
@@ -75,6 +77,7 @@ pub struct Customer {
 }
 
 /// One entry of a customer's vetting history (append-only).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VettingEvent {
     pub status: VettingStatus,
@@ -94,6 +97,7 @@ pub struct NewLicence {
     pub valid_until: NaiveDate,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Licence {
     pub number: String,
@@ -126,6 +130,7 @@ pub struct NewDomestic {
     pub date: NaiveDate,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DomesticShipment {
     pub id: i64,
@@ -136,6 +141,7 @@ pub struct DomesticShipment {
 }
 
 /// The measured figures of a third-party test report.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Measured {
     pub tpp: Decimal,
@@ -143,6 +149,7 @@ pub struct Measured {
 }
 
 /// A third-party test report (INTERFACES.md section 4).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TestReport {
     pub lab: String,
@@ -165,6 +172,7 @@ pub struct NewExport {
     pub customs_value_usd: Option<Decimal>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExportShipment {
     pub id: i64,
@@ -182,6 +190,7 @@ pub struct ExportShipment {
 }
 
 /// The duty accrued by one export shipment; `band: None` means none accrues, `reason` says why.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DutyAccrual {
     pub band: Option<String>,
@@ -191,6 +200,7 @@ pub struct DutyAccrual {
 }
 
 /// The China+Macau cap position of one exporter and chip (cumulative ledger).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CapPosition {
     pub exporter: String,
@@ -211,6 +221,7 @@ pub struct NewPayment {
     pub date: NaiveDate,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DutyPayment {
     pub id: i64,
@@ -258,6 +269,7 @@ impl std::fmt::Display for Quarter {
 }
 
 /// One line of a duty statement: accruals of one chip to one destination in the quarter.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StatementLine {
     pub chip: String,
@@ -272,6 +284,7 @@ pub struct StatementLine {
     pub reason: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DutyStatement {
     pub exporter: String,
@@ -298,6 +311,7 @@ pub struct NewDecision {
     pub decision: serde_json::Value,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Decision {
     pub id: i64,
@@ -324,6 +338,7 @@ pub struct AuditEntry {
 }
 
 /// The outcome of `audit verify`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditReport {
     pub entries: i64,
@@ -332,6 +347,7 @@ pub struct AuditReport {
     pub first_bad: Option<AuditFault>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditFault {
     pub seq: i64,
@@ -398,6 +414,7 @@ impl TestReport {
 }
 
 /// The role of an API token (INTERFACES.md section 5).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TokenRole {
@@ -428,6 +445,7 @@ impl TokenRole {
 }
 
 /// A stored API token: never the secret, only its SHA-256 (kept out of this value too).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiToken {
     pub id: String,

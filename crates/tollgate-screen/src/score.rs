@@ -110,7 +110,11 @@ pub fn token_similarity(qr: &str, qs: &str, nr: &str, ns: &str) -> f32 {
             0.0
         };
     }
-    let mut best = typo_similarity(qs, ns).max(typo_similarity(qr, nr));
+    let mut best = if min_len >= 4 {
+        typo_similarity(qs, ns).max(typo_similarity(qr, nr))
+    } else {
+        0.0
+    };
     if short.len() >= 3 && long.starts_with(short) {
         // Abbreviation ("tech" for "technologies", "intl" is caught by typos only).
         best = best.max(0.75);

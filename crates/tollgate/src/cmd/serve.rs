@@ -1,8 +1,11 @@
-//! `tollgate serve`: the API and dashboard on the embedded default (bundled data, SQLite file).
+//! `tollgate serve`: the API and dashboard on the embedded default (bundled data, SQLite file),
+//! or on PostgreSQL, where several nodes share one database and behave as one system.
 
+use super::records::store_error;
 use super::regulation;
 use anyhow::Context;
-use tollgate_server::auth::{hash_token, Principal, Role};
+use std::sync::Arc;
+use tollgate_store::{Records, SqlStore, WriteCtx};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -17,36 +20,9 @@ pub struct Args {
     threads: Option<usize>,
 }
 
-/// A new random API token (256 bits, hex).
-pub fn new_token() -> String {
-    use rand::RngCore;
-    let mut b = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut b);
-    format!(
-        "tg_{}",
-        b.iter().map(|x| format!("{x:02x}")).collect::<String>()
-    )
-}
-
 pub fn run(args: Args) -> anyhow::Result<()> {
     init_logging();
-    let reg = regulation()?;
-    let state = tollgate_server::AppState::new(reg);
-    let _ = &args.db;
-    let bootstrap = if state.tokens.is_empty() {
-        let token = new_token();
-        state.tokens.insert(
-            hash_token(&token),
-            Principal {
-                token_id: "bootstrap".into(),
-                role: Role::Regulator,
-                exporter: None,
-            },
-        );
-        Some(token)
-    } else {
-        None
-    };
+    let reg = Arc::new(regulation()?);
     let mut rt = tokio::runtime::Builder::new_multi_thread();
     rt.enable_all();
     if let Some(t) = args.threads {
@@ -54,13 +30,36 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
     let rt = rt.build()?;
     rt.block_on(async move {
+        let store = SqlStore::connect(&args.db, reg.clone())
+            .await
+            .map_err(store_error)
+            .with_context(|| format!("opening {}", redact(&args.db)))?;
+        // An empty database gets one regulator token, decided under the store's audit lock so
+        // that nodes starting together create one between them.
+        let bootstrap = store
+            .bootstrap_token(&WriteCtx::new("tollgate serve"))
+            .await
+            .map_err(store_error)?;
+        let active = store
+            .tokens()
+            .await
+            .map_err(store_error)?
+            .iter()
+            .filter(|t| t.revoked_at.is_none())
+            .count();
+        tracing::info!(db = %redact(&args.db), active_tokens = active, "records database open");
+        let state = tollgate_server::AppState::shared(reg).with_store(store);
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
             .with_context(|| format!("binding {}", args.addr))?;
         let addr = listener.local_addr()?;
         tracing::info!(%addr, "tollgate serving");
-        if let Some(token) = bootstrap {
-            println!("Created a regulator token (shown once): {token}");
+        if let Some(t) = bootstrap {
+            let token = t.secret;
+            println!(
+                "Created a regulator token {} (shown once): {token}",
+                t.token.id
+            );
             println!("Dashboard login: http://{addr}/login?token={token}");
         }
         println!("Serving on http://{addr}");
@@ -70,6 +69,20 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             .await
             .context("server")
     })
+}
+
+/// A database URL without its password, for logs and messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
 }
 
 async fn shutdown_signal() {

@@ -3,6 +3,8 @@
 //! result and saves screenshots under target/screenshots/. In CI (CI=true) a missing browser is a
 //! failure; elsewhere the test is skipped with a message.
 
+mod http_client;
+
 use fantoccini::{ClientBuilder, Locator};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -161,6 +163,89 @@ async fn dashboard_in_headless_chromium() {
     assert!(card.contains("AI commodity"), "{card}");
     std::fs::write(shots.join("chips.png"), c.screenshot().await.unwrap()).unwrap();
 
+    // Records seeded through the API with the bootstrap regulator token and an exporter token
+    // created by the CLI, then the records pages: drawdown bars, the cap gauge, the duty chart,
+    // the audit status and the customers' vetting.
+    let reg = login
+        .split_once("token=")
+        .map(|(_, t)| t.to_string())
+        .expect("token in the login URL");
+    let db = format!("sqlite://{}", dir.join("tollgate.db").display());
+    let acme = http_client::token(&db, "exporter", Some("acme"));
+    {
+        let (base, reg, acme) = (base.clone(), reg.clone(), acme.clone());
+        tokio::task::spawn_blocking(move || seed_records(&base, &reg, &acme))
+            .await
+            .unwrap();
+    }
+    let pages = [
+        ("/licences", "licences", "L-2026-0001"),
+        ("/cap", "caps", "of the 50 % cap"),
+        ("/duty", "duty", "2026Q1"),
+        ("/audit", "audit-status", "intact"),
+        ("/customers", "customers", "approved"),
+    ];
+    for (path, id, want) in pages {
+        c.goto(&format!("{base}{path}")).await.unwrap();
+        let text = c
+            .wait()
+            .for_element(Locator::Id(id))
+            .await
+            .unwrap_or_else(|e| panic!("{path}: #{id}: {e}"))
+            .html(false)
+            .await
+            .unwrap();
+        assert!(text.contains(want), "{path}: {text}");
+        let name = format!("{}.png", path.trim_start_matches('/'));
+        std::fs::write(shots.join(name), c.screenshot().await.unwrap()).unwrap();
+    }
+    let svgs = c.find_all(Locator::Css("#licences svg")).await.unwrap();
+    assert_eq!(svgs.len(), 2, "a units bar and a value bar");
+
     c.close().await.unwrap();
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// An approved customer in China, a licence, US end-use units, an export shipment (with its
+/// test report inline) and a duty payment, through the HTTP API.
+fn seed_records(base: &str, reg: &str, acme: &str) {
+    use serde_json::json;
+    let c = http_client::ok(
+        base,
+        "/v1/customers",
+        reg,
+        json!({"name": "Shenzhen Compute Ltd", "country": "CN", "exporter": "acme"}),
+    );
+    let id = c["id"].as_str().expect("customer id").to_string();
+    http_client::ok(
+        base,
+        &format!("/v1/customers/{id}/approve"),
+        reg,
+        json!({"kyc_until": "2026-12-31"}),
+    );
+    http_client::ok(
+        base,
+        "/v1/licences",
+        reg,
+        json!({"number": "L-2026-0001", "exporter": "acme", "customer": id, "chip": "h200",
+               "quantity": 1000, "value": "31000000.00", "valid_until": "2026-12-31"}),
+    );
+    http_client::ok(
+        base,
+        "/v1/shipments/domestic",
+        acme,
+        json!({"chip": "h200", "quantity": 1000, "date": "2026-01-20"}),
+    );
+    http_client::ok(
+        base,
+        "/v1/shipments/export",
+        acme,
+        http_client::export("L-2026-0001", 400, "12400000.00"),
+    );
+    http_client::ok(
+        base,
+        "/v1/duty/payments",
+        acme,
+        json!({"amount": "1000000.00", "reference": "WIRE-1", "date": "2026-02-20"}),
+    );
 }

@@ -26,6 +26,7 @@ use chrono::NaiveDate;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
+use smallvec::SmallVec;
 use std::borrow::Cow;
 
 /// The four verdicts of INTERFACES.md, least to most severe.
@@ -153,9 +154,9 @@ pub struct Decision<'a> {
 /// Facts of the order that do not depend on the item, canonical (Hong Kong counts as China).
 #[derive(Debug, Clone)]
 struct OrderCtx {
-    destination: Vec<Iso2>,
+    destination: SmallVec<[Iso2; 2]>,
     end_user: [Iso2; 1],
-    headquarters: Vec<Iso2>,
+    headquarters: SmallVec<[Iso2; 8]>,
     ship_from: [Iso2; 1],
     military: bool,
     certs_complete: bool,
@@ -210,7 +211,7 @@ impl Facts for ItemFacts<'_> {
     }
 }
 
-fn push_unique(v: &mut Vec<Iso2>, c: Iso2) {
+fn push_unique<const N: usize>(v: &mut SmallVec<[Iso2; N]>, c: Iso2) {
     if !v.contains(&c) {
         v.push(c);
     }
@@ -239,12 +240,12 @@ impl Regulation {
         let canon = |c: Iso2| self.countries.canonical(c);
         let p = &order.parties;
 
-        let mut destination = Vec::with_capacity(2);
+        let mut destination = SmallVec::new();
         push_unique(&mut destination, canon(p.ultimate_consignee.country));
         push_unique(&mut destination, canon(p.end_user.country));
         // Headquarters of every party the items reach or that buys them (742.6(a)(6)(iii)(A)
         // follows the entity wherever it is located).
-        let mut headquarters = Vec::new();
+        let mut headquarters = SmallVec::new();
         for (_, party) in p.all() {
             for hq in [party.headquarters, party.parent_headquarters]
                 .into_iter()
@@ -367,7 +368,7 @@ impl Regulation {
             };
             let mut held: u64 = 0; // bit set of requirement indices
             let mut item_policy: Option<ReviewPolicy> = None;
-            let mut item_policies: Vec<u16> = Vec::new();
+            let mut item_policies: SmallVec<[u16; 4]> = SmallVec::new();
             for (ri, r) in pack.requirements.iter().enumerate() {
                 if !all_hold(&r.when, &facts, d.sets) {
                     continue;
@@ -435,13 +436,8 @@ impl Regulation {
                     }
                 }
             }
-            let mut item_d = ItemDecision {
-                classification: c.clone(),
-                quantity: it.quantity,
-                verdict: Verdict::NoLicenseRequired,
-                review_policy: None,
-                exception: None,
-            };
+            let (mut item_verdict, mut item_review, mut item_exception) =
+                (Verdict::NoLicenseRequired, None, None);
             if held == 0 {
                 d.steps.push(Step::NoRequirement { item: i });
             } else {
@@ -457,15 +453,15 @@ impl Regulation {
                             item: i,
                             exc: ei as u16,
                         });
-                        item_d.verdict = Verdict::LicenseException;
-                        item_d.exception = Some(ei);
+                        item_verdict = Verdict::LicenseException;
+                        item_exception = Some(ei);
                     }
                     other => {
                         if other.is_some() {
                             d.steps.push(Step::ExceptionBarred { item: i });
                         }
-                        item_d.verdict = Verdict::LicenseRequired;
-                        item_d.review_policy = item_policy;
+                        item_verdict = Verdict::LicenseRequired;
+                        item_review = item_policy;
                         // Obligations are checked against this item's facts (the duty band is
                         // the item's own).
                         for &pi in &item_policies {
@@ -482,10 +478,17 @@ impl Regulation {
                     }
                 }
             }
-            d.verdict = d.verdict.max(item_d.verdict);
-            if item_d.verdict == Verdict::LicenseRequired {
-                d.review_policy = d.review_policy.max(item_d.review_policy);
+            d.verdict = d.verdict.max(item_verdict);
+            if item_verdict == Verdict::LicenseRequired {
+                d.review_policy = d.review_policy.max(item_review);
             }
+            let item_d = ItemDecision {
+                classification: c,
+                quantity: it.quantity,
+                verdict: item_verdict,
+                review_policy: item_review,
+                exception: item_exception,
+            };
             d.items.push(item_d);
         }
 
@@ -811,8 +814,12 @@ impl<'a> Decision<'a> {
 
     /// The rule ids the decision rests on (for what-if comparisons).
     pub fn rule_ids(&self) -> Vec<String> {
-        let mut ids: Vec<String> = self.reasons().into_iter().map(|r| r.rule).collect();
-        ids.dedup();
+        let mut ids: Vec<String> = Vec::new();
+        for r in self.reasons() {
+            if !ids.contains(&r.rule) {
+                ids.push(r.rule);
+            }
+        }
         ids
     }
 

@@ -12,6 +12,7 @@ pub mod index;
 pub mod load;
 pub mod model;
 pub mod normalize;
+pub mod order;
 pub mod score;
 
 pub use error::ScreenError;
@@ -378,10 +379,11 @@ impl Screener {
                 if e.countries.contains(&c) {
                     let up = (1.0 - s) * 0.2;
                     s += up;
-                    notes.push(format!(
-                        "country {} matches (+{up:.3})",
-                        country::code_str(c)
-                    ));
+                    notes.push(if up >= 0.0005 {
+                        format!("country {} matches (+{up:.3})", country::code_str(c))
+                    } else {
+                        format!("country {} matches", country::code_str(c))
+                    });
                 } else {
                     s -= 0.04;
                     notes.push(format!(

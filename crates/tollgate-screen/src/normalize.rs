@@ -331,7 +331,13 @@ pub fn variants(name: &str) -> Vec<Vec<String>> {
         }
     } else if has_han {
         let base = replace_all(&folded, HAN_LEGAL);
-        let translated = replace_all(&base, HAN_WORDS);
+        let mut translated = base.clone();
+        for (from, to) in HAN_WORDS {
+            if translated.contains(from) {
+                // Spaces around: adjacent words must stay separate tokens.
+                translated = translated.replace(from, &format!(" {to} "));
+            }
+        }
         if translated != base {
             texts.push(translated);
         }

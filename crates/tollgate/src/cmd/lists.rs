@@ -1,8 +1,170 @@
-//! `tollgate lists` (being built).
+//! `tollgate lists`: the loaded lists and their versions; `tollgate lists import` puts a newer
+//! list file into a local lists directory atomically (temp file, full strict parse, rename), so
+//! a malformed or truncated download never replaces the version in use.
+
+use super::invalid;
+use std::path::{Path, PathBuf};
+use tollgate_screen::Format;
 
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    #[command(subcommand)]
+    cmd: Option<Sub>,
+    /// The local lists directory (default: the bundled lists; `import` requires it).
+    #[arg(long, env = "TOLLGATE_LISTS", global = true)]
+    lists: Option<PathBuf>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("tollgate lists is not built yet")
+#[derive(clap::Subcommand)]
+enum Sub {
+    /// Import a newer list file into the lists directory (validated before it replaces anything).
+    Import {
+        file: PathBuf,
+        /// ofac-sdn, ofac-alt, ofac-add, ofac-comments, csl-csv, csl-json, dpl, un-xml, ftm-json,
+        /// opensanctions-csv (default: detected from the file name).
+        #[arg(long)]
+        format: Option<String>,
+        /// Import even when the new file has under half the rows of the one in use.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    match args.cmd {
+        None => show(args.lists.as_deref(), args.json),
+        Some(Sub::Import {
+            file,
+            format,
+            force,
+        }) => {
+            let dir = args.lists.ok_or_else(|| {
+                invalid("lists import: give --lists DIR (the local lists directory to import into)")
+            })?;
+            import(&file, format.as_deref(), &dir, force)
+        }
+    }
+}
+
+fn show(dir: Option<&Path>, json: bool) -> anyhow::Result<()> {
+    let s = super::screen::screener(dir)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(s.versions())?);
+        return Ok(());
+    }
+    let (entities, names) = s.len();
+    println!(
+        "{} list files, {entities} entities, {names} indexed names ({})",
+        s.versions().len(),
+        dir.map(|d| d.display().to_string())
+            .unwrap_or_else(|| "bundled".into())
+    );
+    println!(
+        "{:<22} {:<18} {:<38} {:<12} {:>7} {:>7}  SHA-256",
+        "FILE", "FORMAT", "SOURCE", "PUBLISHED", "ROWS", "SKIPPED"
+    );
+    for v in s.versions() {
+        println!(
+            "{:<22} {:<18} {:<38} {:<12} {:>7} {:>7}  {}",
+            v.file,
+            v.format,
+            v.source,
+            v.published
+                .as_deref()
+                .map(|p| p.get(..10).unwrap_or(p))
+                .unwrap_or("-"),
+            v.rows,
+            v.skipped,
+            v.sha256
+        );
+    }
+    Ok(())
+}
+
+fn import(file: &Path, format: Option<&str>, dir: &Path, force: bool) -> anyhow::Result<()> {
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let format = match format {
+        Some(f) => Format::parse(f).ok_or_else(|| {
+            invalid(format!(
+                "--format: '{f}' is not one of {}",
+                Format::ALL.map(|f| f.name()).join(", ")
+            ))
+        })?,
+        None => Format::detect(&name).ok_or_else(|| {
+            invalid(format!(
+                "{}: cannot tell the list format from the file name; give --format",
+                file.display()
+            ))
+        })?,
+    };
+    std::fs::create_dir_all(dir)
+        .map_err(|e| invalid(format!("--lists: {}: {e}", dir.display())))?;
+    let target = dir.join(format.canonical_file());
+    // The temp file sits in the target directory so the final rename is atomic; its leading dot
+    // keeps list loads from ever reading it.
+    let tmp = dir.join(format!(
+        ".{}.import-{}",
+        format.canonical_file(),
+        std::process::id()
+    ));
+    std::fs::copy(file, &tmp).map_err(|e| invalid(format!("{}: {e}", file.display())))?;
+    let in_use = || {
+        tollgate_screen::load::load_path(&target, format, Default::default())
+            .ok()
+            .map(|f| f.version)
+    };
+    let checked = tollgate_screen::load::validate(&tmp, format);
+    let new = match checked {
+        Ok(f) => f.version,
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            let kept = match in_use() {
+                Some(v) => format!(
+                    "{} stays in use ({} rows, sha256 {})",
+                    target.display(),
+                    v.rows,
+                    v.sha256
+                ),
+                None => format!("nothing was written to {}", dir.display()),
+            };
+            return Err(invalid(format!(
+                "{}: not imported: {}; {kept}",
+                file.display(),
+                e.to_string().replace(&tmp.display().to_string(), &name)
+            )));
+        }
+    };
+    if let Some(old) = in_use() {
+        if new.rows * 2 < old.rows && !force {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(invalid(format!(
+                "{}: not imported: {} rows against {} in the version in use (truncated download?); \
+                 {} stays in use; give --force to import anyway",
+                file.display(),
+                new.rows,
+                old.rows,
+                target.display()
+            )));
+        }
+    }
+    std::fs::rename(&tmp, &target).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        invalid(format!("{}: {e}", target.display()))
+    })?;
+    println!(
+        "imported {} as {} ({}, {} rows, published {}, sha256 {})",
+        file.display(),
+        target.display(),
+        format.name(),
+        new.rows,
+        new.published.as_deref().unwrap_or("unknown"),
+        new.sha256
+    );
+    Ok(())
 }

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod auth;
 pub mod dashboard;
+pub mod decide;
 pub mod error;
 pub mod pages;
 pub mod records;
@@ -29,6 +30,8 @@ pub struct AppState {
     pub shutting_down: Arc<AtomicBool>,
     /// The records database; `None` serves reference data only (records routes answer 503).
     pub store: Option<tollgate_store::SqlStore>,
+    /// The screening lists; `None` decides without screening and answers 503 on `/v1/screen`.
+    pub screener: Option<Arc<tollgate_screen::Screener>>,
 }
 
 impl axum::extract::FromRef<AppState> for auth::TokenCache {
@@ -49,7 +52,14 @@ impl AppState {
             tokens: auth::TokenCache::default(),
             shutting_down: Arc::new(AtomicBool::new(false)),
             store: None,
+            screener: None,
         }
+    }
+
+    /// Screens parties against these lists (and decides orders with the hits).
+    pub fn with_screener(mut self, screener: Arc<tollgate_screen::Screener>) -> Self {
+        self.screener = Some(screener);
+        self
     }
 
     /// Serves the records of `store`; tokens not in the cache are looked up in it.
@@ -74,8 +84,9 @@ pub fn today() -> chrono::NaiveDate {
         records::add_customer, records::list_customers, records::get_customer, records::approve_customer,
         records::suspend_customer, records::add_licence, records::list_licences, records::get_licence,
         records::ship_domestic, records::ship_export, records::cap, records::pay_duty, records::duty_statement,
-        records::audit_verify, records::list_decisions),
-    components(schemas(error::Problem, api::ClassificationBody, api::ReasonBody, api::PackBody, api::Health, api::Ready)),
+        records::audit_verify, records::list_decisions,
+        decide::check, decide::check_batch, decide::screen, decide::screen_batch, decide::lists),
+    components(schemas(decide::OrderBody, decide::DecisionBody, decide::ScreenIn, decide::ScreenBatchIn, decide::HitsBody, error::Problem, api::ClassificationBody, api::ReasonBody, api::PackBody, api::Health, api::Ready)),
     modifiers(&Security)
 )]
 pub struct ApiDoc;
@@ -109,6 +120,7 @@ pub fn router(state: AppState) -> Router {
         .route("/regs/diff", get(api::regs_diff))
         .route("/regs/{date_or_id}", get(api::regs_show))
         .merge(records::routes())
+        .merge(decide::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             state.tokens.clone(),
             auth::require_token,
@@ -117,6 +129,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(dashboard::overview))
         .route("/chips", get(dashboard::chips))
         .merge(pages::routes())
+        .merge(decide::page_routes())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             dashboard::require_session,

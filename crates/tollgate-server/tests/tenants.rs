@@ -21,7 +21,23 @@ const NOT_TENANT_DATA: &[(&str, &str)] = &[
     ("get", "/v1/regs"),
     ("get", "/v1/regs/diff"),
     ("get", "/v1/regs/{date_or_id}"),
+    // Screening reads the public restricted-party lists: reference data, not tenant records.
+    ("post", "/v1/screen"),
+    ("post", "/v1/screen/batch"),
+    ("get", "/v1/lists"),
 ];
+
+/// An order of exporter `bolt` (the other tenant).
+fn bolt_order() -> Value {
+    json!({
+        "id": "PO-BOLT-1", "date": "2026-02-03", "exporter": "bolt",
+        "items": [{"chip": "H200", "quantity": 10}],
+        "parties": {
+            "ultimate_consignee": {"name": "Example Cloud Co., Ltd.", "country": "CN"},
+            "end_user": {"name": "Example Cloud Co., Ltd.", "country": "CN"}
+        }
+    })
+}
 
 #[derive(Clone, Copy, PartialEq, Debug)]
 enum Expect {
@@ -50,6 +66,15 @@ fn cases() -> Vec<Case> {
         expect,
     };
     vec![
+        c("post", "/v1/check", "/v1/check", Some(bolt_order()), Denied),
+        c("post", "/v1/check", "/v1/check?record=true", Some(bolt_order()), Denied),
+        c(
+            "post",
+            "/v1/check/batch",
+            "/v1/check/batch",
+            Some(json!([bolt_order()])),
+            Denied,
+        ),
         c(
             "post",
             "/v1/customers",
@@ -263,7 +288,11 @@ async fn auditors_cannot_write_on_any_route() {
     let b = seed(&e, "bolt", &e.bolt, "L-BOLT").await;
     let before = e.store.audit_entries().await.unwrap().len();
     let mut writes = 0;
-    for c in cases().into_iter().filter(|c| c.method == "post") {
+    // Checking an order computes and stores nothing unless asked to record it.
+    let is_write = |c: &Case| {
+        c.method == "post" && (!c.uri.starts_with("/v1/check") || c.uri.contains("record=true"))
+    };
+    for c in cases().into_iter().filter(is_write) {
         writes += 1;
         let uri = fill(c.uri, &b);
         let body = c.body.as_ref().map(|v| fill_json(v, &b));

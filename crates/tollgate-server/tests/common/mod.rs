@@ -20,6 +20,13 @@ pub struct Env {
     _dir: tempfile::TempDir,
 }
 
+/// The bundled lists, loaded once per test binary.
+pub fn screener() -> Arc<tollgate_screen::Screener> {
+    static S: std::sync::OnceLock<Arc<tollgate_screen::Screener>> = std::sync::OnceLock::new();
+    S.get_or_init(|| Arc::new(tollgate_screen::Screener::bundled().expect("bundled lists")))
+        .clone()
+}
+
 pub async fn env() -> Env {
     let dir = tempfile::tempdir().expect("temp dir");
     let reg = Arc::new(tollgate_core::Regulation::bundled().expect("bundled regulation"));
@@ -44,7 +51,11 @@ pub async fn env() -> Env {
         tok(TokenRole::Exporter, Some("acme")).await,
         tok(TokenRole::Exporter, Some("bolt")).await,
     );
-    let app = router(AppState::shared(reg).with_store(store.clone()));
+    let app = router(
+        AppState::shared(reg)
+            .with_store(store.clone())
+            .with_screener(screener()),
+    );
     Env {
         app,
         store,

@@ -7,8 +7,8 @@ use rayon::prelude::*;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use tollgate_core::decide::{Decision, Verdict};
-use tollgate_core::{NaiveDate, Order, OrderError, PartyHit, Regulation, Screening};
-use tollgate_screen::{Query, Screener};
+use tollgate_core::{NaiveDate, Order, OrderError, Regulation, Screening};
+use tollgate_screen::Screener;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -60,54 +60,12 @@ fn load_screener(args: &Args) -> anyhow::Result<Option<Screener>> {
     Ok(Some(s))
 }
 
-/// Screens every party of the order; hits at or above the screener's threshold.
+/// Screens every party of the order (no screener: not screened).
 pub fn screen_order(screener: Option<&Screener>, order: &Order) -> Screening {
-    let Some(s) = screener else {
-        return Screening::default();
-    };
-    let mut hits = Vec::new();
-    for (role, p) in order.parties.all() {
-        let q = Query {
-            name: &p.name,
-            country: Some(p.country.as_str()),
-            address: p.address.as_deref(),
-        };
-        for h in s.screen(&q) {
-            hits.push(PartyHit {
-                role,
-                list: h.list.clone(),
-                match_id: h.entity_id.clone(),
-                match_name: h.matched_name.clone(),
-                score: h.score,
-            });
-        }
+    match screener {
+        Some(s) => tollgate_screen::order::screen_order(s, order),
+        None => Screening::default(),
     }
-    // Keep the best hit per party and list: the decision needs each list's effect once.
-    hits.sort_by(|a, b| {
-        (a.role, &a.list)
-            .cmp(&(b.role, &b.list))
-            .then(b.score.total_cmp(&a.score))
-    });
-    hits.dedup_by(|a, b| a.role == b.role && a.list == b.list);
-    Screening {
-        screened: true,
-        hits,
-        list_versions: list_versions(s),
-    }
-}
-
-fn list_versions(s: &Screener) -> Vec<String> {
-    s.versions()
-        .iter()
-        .map(|v| {
-            format!(
-                "{} ({} rows, sha256 {})",
-                v.file,
-                v.rows,
-                v.sha256.get(..12).unwrap_or(&v.sha256)
-            )
-        })
-        .collect()
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {

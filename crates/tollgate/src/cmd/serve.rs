@@ -18,11 +18,19 @@ pub struct Args {
     /// Worker threads (default: one per core).
     #[arg(long)]
     threads: Option<usize>,
+    /// Screen against the list files in DIR instead of the bundled lists.
+    #[arg(long, value_name = "DIR")]
+    lists: Option<std::path::PathBuf>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     init_logging();
     let reg = Arc::new(regulation()?);
+    let screener = Arc::new(match &args.lists {
+        Some(dir) => tollgate_screen::Screener::from_dir(dir)
+            .with_context(|| format!("loading the lists in {}", dir.display()))?,
+        None => tollgate_screen::Screener::bundled().context("loading the bundled lists")?,
+    });
     let mut rt = tokio::runtime::Builder::new_multi_thread();
     rt.enable_all();
     if let Some(t) = args.threads {
@@ -48,7 +56,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             .filter(|t| t.revoked_at.is_none())
             .count();
         tracing::info!(db = %redact(&args.db), active_tokens = active, "records database open");
-        let state = tollgate_server::AppState::shared(reg).with_store(store);
+        let state = tollgate_server::AppState::shared(reg)
+            .with_store(store)
+            .with_screener(screener);
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
             .with_context(|| format!("binding {}", args.addr))?;

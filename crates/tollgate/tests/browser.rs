@@ -163,6 +163,79 @@ async fn dashboard_in_headless_chromium() {
     assert!(card.contains("AI commodity"), "{card}");
     std::fs::write(shots.join("chips.png"), c.screenshot().await.unwrap()).unwrap();
 
+    // Order check: the page comes with a sample H200 order to China; set the date, ask for the
+    // what-if against 2024-06-01, submit, and read the verdict and the comparison.
+    c.goto(&format!("{base}/check")).await.unwrap();
+    for (id, v) in [("as_of", "2026-02-03"), ("compare", "2024-06-01")] {
+        let el = c.find(Locator::Id(id)).await.unwrap();
+        c.execute(
+            "arguments[0].value = arguments[1];",
+            vec![serde_json::to_value(&el).unwrap(), serde_json::json!(v)],
+        )
+        .await
+        .unwrap();
+    }
+    c.find(Locator::Id("check-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let verdict = c.wait().for_element(Locator::Id("verdict")).await.unwrap();
+    assert_eq!(
+        verdict.attr("data-verdict").await.unwrap().as_deref(),
+        Some("license_required")
+    );
+    assert_eq!(
+        verdict.attr("data-policy").await.unwrap().as_deref(),
+        Some("case_by_case")
+    );
+    let what_if = c
+        .find(Locator::Id("compare"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(what_if.contains("presumption_of_denial"), "{what_if}");
+    let reasons = c
+        .find(Locator::Id("reasons"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(reasons.contains("15 CFR 742.6(a)(6)(iii)"), "{reasons}");
+    std::fs::write(shots.join("check.png"), c.screenshot().await.unwrap()).unwrap();
+
+    // Screening search with explained hits.
+    c.goto(&format!("{base}/screen")).await.unwrap();
+    c.find(Locator::Id("name"))
+        .await
+        .unwrap()
+        .send_keys("Banco Nacional de Cuba")
+        .await
+        .unwrap();
+    c.find(Locator::Id("screen-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let hits = c
+        .wait()
+        .for_element(Locator::Id("hits"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        hits.contains("BANCO NACIONAL DE CUBA") && hits.contains("SDN"),
+        "{hits}"
+    );
+    std::fs::write(shots.join("screen.png"), c.screenshot().await.unwrap()).unwrap();
+
     // Records seeded through the API with the bootstrap regulator token and an exporter token
     // created by the CLI, then the records pages: drawdown bars, the cap gauge, the duty chart,
     // the audit status and the customers' vetting.
@@ -199,6 +272,8 @@ async fn dashboard_in_headless_chromium() {
         let name = format!("{}.png", path.trim_start_matches('/'));
         std::fs::write(shots.join(name), c.screenshot().await.unwrap()).unwrap();
     }
+    c.goto(&format!("{base}/licences")).await.unwrap();
+    c.wait().for_element(Locator::Id("licences")).await.unwrap();
     let svgs = c.find_all(Locator::Css("#licences svg")).await.unwrap();
     assert_eq!(svgs.len(), 2, "a units bar and a value bar");
 

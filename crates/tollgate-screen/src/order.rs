@@ -1,24 +1,86 @@
 //! Screening every party of an export order, for the decision engine of tollgate-core.
 
-use crate::{Query, Screener};
+use crate::{Hit, Query, Screener};
+use std::sync::Arc;
 use tollgate_core::{Order, PartyHit, Screening};
+
+/// Screening results of recent parties, keyed by the exact name, country and address. A vendor's
+/// orders name the same customers again and again; the lists behind a [`Screener`] never change
+/// (a newer list builds a new screener and a new cache), so a cached answer is the same answer.
+pub struct PartyCache {
+    cache: quick_cache::sync::Cache<(String, String, String), Arc<Vec<Hit>>>,
+}
+
+impl PartyCache {
+    /// A cache of at most `capacity` parties.
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            cache: quick_cache::sync::Cache::new(capacity.max(1)),
+        }
+    }
+}
+
+impl std::fmt::Debug for PartyCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PartyCache({} parties)", self.cache.len())
+    }
+}
 
 /// Screens every party of `order` (name, country, address); keeps the best hit per party and
 /// list at or above the screener's threshold. The core decides what each list means.
 pub fn screen_order(screener: &Screener, order: &Order) -> Screening {
+    screen_order_cached(screener, None, order)
+}
+
+/// The same, answering repeated parties from `cache`.
+pub fn screen_order_cached(
+    screener: &Screener,
+    cache: Option<&PartyCache>,
+    order: &Order,
+) -> Screening {
     let mut hits = Vec::new();
+    // Parties of one order often repeat (purchaser = consignee = end user): screen each once.
+    let mut seen: Vec<(&str, &str, Option<&str>, Arc<Vec<Hit>>)> = Vec::new();
     for (role, p) in order.parties.all() {
-        let q = Query {
-            name: &p.name,
-            country: Some(p.country.as_str()),
-            address: p.address.as_deref(),
+        let key = (p.name.as_str(), p.country.as_str(), p.address.as_deref());
+        let found = match seen.iter().find(|s| (s.0, s.1, s.2) == key) {
+            Some(s) => s.3.clone(),
+            None => {
+                let run = || {
+                    Arc::new(screener.screen(&Query {
+                        name: &p.name,
+                        country: Some(p.country.as_str()),
+                        address: p.address.as_deref(),
+                    }))
+                };
+                let r = match cache {
+                    Some(c) => {
+                        let k = (
+                            p.name.clone(),
+                            p.country.as_str().to_string(),
+                            p.address.clone().unwrap_or_default(),
+                        );
+                        match c.cache.get(&k) {
+                            Some(v) => v,
+                            None => {
+                                let v = run();
+                                c.cache.insert(k, v.clone());
+                                v
+                            }
+                        }
+                    }
+                    None => run(),
+                };
+                seen.push((key.0, key.1, key.2, r.clone()));
+                r
+            }
         };
-        for h in screener.screen(&q) {
+        for h in found.iter() {
             hits.push(PartyHit {
                 role,
-                list: h.list,
-                match_id: h.entity_id,
-                match_name: h.matched_name,
+                list: h.list.clone(),
+                match_id: h.entity_id.clone(),
+                match_name: h.matched_name.clone(),
                 score: h.score,
             });
         }

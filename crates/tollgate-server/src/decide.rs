@@ -43,7 +43,7 @@ fn parse_date(field: &str, v: &str) -> Result<NaiveDate, ApiError> {
 
 fn screening_for(s: &AppState, order: &Order) -> Screening {
     match &s.screener {
-        Some(sc) => tollgate_screen::order::screen_order(sc, order),
+        Some(sc) => tollgate_screen::order::screen_order_cached(sc, Some(&s.party_cache), order),
         None => Screening::default(),
     }
 }

@@ -20,6 +20,9 @@ use std::sync::Arc;
 use tollgate_core::Regulation;
 use utoipa::OpenApi;
 
+/// Parties whose screening results a server keeps (a vendor's active customer master).
+pub const PARTY_CACHE: usize = 100_000;
+
 /// Largest request body accepted (batch uploads included).
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 
@@ -32,6 +35,8 @@ pub struct AppState {
     pub store: Option<tollgate_store::SqlStore>,
     /// The screening lists; `None` decides without screening and answers 503 on `/v1/screen`.
     pub screener: Option<Arc<tollgate_screen::Screener>>,
+    /// Recent parties' screening results, for these lists.
+    pub party_cache: Arc<tollgate_screen::order::PartyCache>,
 }
 
 impl axum::extract::FromRef<AppState> for auth::TokenCache {
@@ -53,12 +58,14 @@ impl AppState {
             shutting_down: Arc::new(AtomicBool::new(false)),
             store: None,
             screener: None,
+            party_cache: Arc::new(tollgate_screen::order::PartyCache::new(PARTY_CACHE)),
         }
     }
 
     /// Screens parties against these lists (and decides orders with the hits).
     pub fn with_screener(mut self, screener: Arc<tollgate_screen::Screener>) -> Self {
         self.screener = Some(screener);
+        self.party_cache = Arc::new(tollgate_screen::order::PartyCache::new(PARTY_CACHE));
         self
     }
 

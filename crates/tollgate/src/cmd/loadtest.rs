@@ -1,6 +1,8 @@
 //! `tollgate loadtest`: a reproducible HTTP load generator for the API (loopback only by default).
 //! Keeps N keep-alive connections busy for a bounded time and prints throughput and latency
-//! percentiles from an HDR histogram.
+//! percentiles from an HDR histogram. Drives any method and body, e.g. POST export shipments
+//! (`/v1/shipments/export`) or orders (`/v1/check`) with a bearer token, optionally with a fresh
+//! `Idempotency-Key` per request.
 
 use super::invalid;
 use anyhow::Context;
@@ -17,8 +19,20 @@ pub struct Args {
     #[arg(long, default_value = "GET")]
     method: String,
     /// File whose content is sent as the JSON body.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "body_inline")]
     body: Option<std::path::PathBuf>,
+    /// The JSON body, inline.
+    #[arg(long)]
+    body_inline: Option<String>,
+    /// Extra request header `Name: value` (repeatable).
+    #[arg(long = "header")]
+    headers: Vec<String>,
+    /// Send a unique `Idempotency-Key` with every request (measures the keyed write path).
+    #[arg(long)]
+    idempotency_keys: bool,
+    /// Records each request carries (e.g. shipments in a batch), to report records/s too.
+    #[arg(long, default_value_t = 1)]
+    items_per_request: u64,
     /// Bearer token.
     #[arg(long, env = "TOLLGATE_TOKEN")]
     token: Option<String>,
@@ -62,12 +76,37 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .to_uppercase()
         .parse()
         .map_err(|_| invalid(format!("--method: '{}'", args.method)))?;
-    let body = match &args.body {
-        Some(p) => {
+    let body = match (&args.body, &args.body_inline) {
+        (Some(p), _) => {
             Bytes::from(std::fs::read(p).with_context(|| format!("reading {}", p.display()))?)
         }
-        None => Bytes::new(),
+        (None, Some(b)) => Bytes::from(b.clone()),
+        (None, None) => Bytes::new(),
     };
+    let mut headers: Vec<(hyper::header::HeaderName, hyper::header::HeaderValue)> = Vec::new();
+    for h in &args.headers {
+        let (k, v) = h
+            .split_once(':')
+            .ok_or_else(|| invalid(format!("--header: '{h}' is not 'Name: value'")))?;
+        let name = hyper::header::HeaderName::from_bytes(k.trim().as_bytes())
+            .map_err(|e| invalid(format!("--header: '{k}': {e}")))?;
+        let value = hyper::header::HeaderValue::from_str(v.trim())
+            .map_err(|e| invalid(format!("--header: '{v}': {e}")))?;
+        headers.push((name, value));
+    }
+    if args.items_per_request == 0 {
+        return Err(invalid("--items-per-request: must be at least 1"));
+    }
+    let keys = args.idempotency_keys;
+    // Keys unique across runs and connections: process id, start time, connection, counter.
+    let run_id = format!(
+        "lt-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_micros())
+            .unwrap_or_default()
+    );
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(args.threads.max(1))
         .enable_all()
@@ -80,25 +119,35 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let deadline = Instant::now() + Duration::from_secs(args.seconds);
         let start = Instant::now();
         let mut tasks = Vec::new();
-        for _ in 0..args.connections {
-            let (client, uri, method, body, token) = (
+        for conn in 0..args.connections {
+            let (client, uri, method, body, token, headers, run_id) = (
                 client.clone(),
                 uri.clone(),
                 method.clone(),
                 body.clone(),
                 args.token.clone(),
+                headers.clone(),
+                run_id.clone(),
             );
             tasks.push(tokio::spawn(async move {
                 let mut h = hdrhistogram::Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)
                     .expect("histogram bounds");
                 let (mut ok, mut err, mut bad) = (0u64, 0u64, 0u64);
+                let mut n = 0u64;
                 while Instant::now() < deadline {
+                    n += 1;
                     let mut req = hyper::Request::builder()
                         .method(method.clone())
                         .uri(uri.clone())
                         .header("content-type", "application/json");
                     if let Some(t) = &token {
                         req = req.header("authorization", format!("Bearer {t}"));
+                    }
+                    for (k, v) in &headers {
+                        req = req.header(k, v);
+                    }
+                    if keys {
+                        req = req.header("idempotency-key", format!("{run_id}-{conn}-{n}"));
                     }
                     let Ok(req) = req.body(Full::new(body.clone())) else {
                         break;
@@ -151,6 +200,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         "throughput: {:.0} requests/s",
         (ok + status_err) as f64 / secs
     );
+    if args.items_per_request > 1 {
+        println!(
+            "records: {:.0}/s acknowledged ({} per request)",
+            (ok * args.items_per_request) as f64 / secs,
+            args.items_per_request
+        );
+    }
     println!(
         "latency: p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms, max {:.2} ms",
         hist.value_at_quantile(0.5) as f64 / 1000.0,

@@ -103,3 +103,132 @@ fn sdn_party_is_prohibited() {
     assert_eq!(d["obligations"], serde_json::json!([]));
     assert_eq!(d["screening"][2]["match_list"], "SDN");
 }
+
+#[test]
+fn compare_names_the_rules_that_made_the_difference() {
+    let r = reg();
+    let o = Order::from_json(
+        &order("nvidia-h200-sxm", "CN", "CN"),
+        &r.catalog,
+        &r.countries,
+    )
+    .expect("valid order");
+    let s = Screening::default();
+    let c = r
+        .compare(&o, date("2024-06-01"), date("2026-02-01"), &s)
+        .expect("decides");
+    assert!(c
+        .only_before
+        .iter()
+        .any(|x| x == "742.6-b10-d5-datacenter-a"));
+    assert!(c
+        .only_after
+        .iter()
+        .any(|x| x == "742.6-b10-2026-case-by-case"));
+    assert_eq!(c.to_json()["changed"], true);
+}
+
+#[test]
+fn a_date_before_every_pack_names_the_field() {
+    let r = reg();
+    let text = order("nvidia-h200-sxm", "CN", "CN").replace("2026-02-01", "2021-06-01");
+    let o = Order::from_json(&text, &r.catalog, &r.countries).expect("valid order");
+    let e = r
+        .decide(&o, None, &Screening::default())
+        .expect_err("no pack");
+    assert_eq!(e.field, "date");
+    let e = r
+        .decide(&o, Some(date("2020-01-01")), &Screening::default())
+        .expect_err("no pack");
+    assert_eq!(e.field, "as_of");
+}
+
+#[test]
+fn an_entity_list_party_needs_a_licence_even_for_an_uncontrolled_item_to_germany() {
+    let r = reg();
+    let s = Screening {
+        screened: true,
+        hits: vec![PartyHit {
+            role: Role::EndUser,
+            list: "Entity List".into(),
+            match_id: "el".into(),
+            match_name: "X".into(),
+            score: 0.9,
+        }],
+        list_versions: vec!["csl.csv".into()],
+    };
+    let d = decide(&r, &order("nvidia-l20", "DE", "DE"), "2026-02-01", &s);
+    assert_eq!(d["verdict"], "license_required");
+    assert_eq!(d["review_policy"], "presumption_of_denial");
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    const COUNTRIES: &[&str] = &[
+        "CN", "MO", "HK", "DE", "IN", "SA", "KH", "RU", "IR", "SG", "MY", "US",
+    ];
+    const DATES: &[&str] = &[
+        "2023-03-01",
+        "2024-01-15",
+        "2024-06-01",
+        "2025-03-01",
+        "2025-06-01",
+        "2026-01-20",
+        "2026-02-10",
+    ];
+
+    fn severity(d: &serde_json::Value) -> (u8, u8) {
+        let v = match d["verdict"].as_str() {
+            Some("no_license_required") => 0,
+            Some("license_exception") => 1,
+            Some("license_required") => 2,
+            _ => 3,
+        };
+        let p = match d["review_policy"].as_str() {
+            Some("presumption_of_approval") => 1,
+            Some("case_by_case") => 2,
+            Some("presumption_of_denial") => 3,
+            Some("policy_of_denial") => 4,
+            _ => 0,
+        };
+        (v, p)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        /// Withholding certifications or adding a listed party never makes a decision less
+        /// restrictive, and an SDN party always makes it prohibited.
+        #[test]
+        fn less_assurance_is_never_more_permissive(
+            chip in 0usize..23, c in 0usize..12, day in 0usize..7, drop_cert in 0usize..6, military in any::<bool>()
+        ) {
+            static REG: std::sync::OnceLock<Regulation> = std::sync::OnceLock::new();
+            let r = REG.get_or_init(reg);
+            let chips: Vec<_> = r.catalog.chips().iter().filter(|c| !c.specs.dense_tops.is_empty()).collect();
+            let chip = &chips[chip % chips.len()].id;
+            let country = COUNTRIES[c];
+            let mut text = order(chip, country, country).replace("2026-02-01", DATES[day]);
+            if military {
+                text = text.replace("\"military\":false", "\"military\":true");
+            }
+            let base = decide(r, &text, DATES[day], &Screening::default());
+            let keys = ["us_commercially_available", "us_supply_sufficient", "no_foundry_diversion",
+                        "kyc_remote_access_safeguards", "third_party_testing", "us_units_shipped"];
+            let fewer = text.replace(&format!("\"{}\"", keys[drop_cert]), "\"ignored_key_for_test\"")
+                .replace(",\"ignored_key_for_test\":true", "").replace(",\"ignored_key_for_test\":250000", "")
+                .replace("\"ignored_key_for_test\":true,", "");
+            if let Ok(o) = Order::from_json(&fewer, &r.catalog, &r.countries) {
+                let d = r.decide(&o, Some(date(DATES[day])), &Screening::default()).unwrap().to_json();
+                prop_assert!(severity(&d) >= severity(&base), "{fewer}\n{d}\n{base}");
+            }
+            for (list, floor) in [("Entity List", (2, 3)), ("SDN", (3, 0))] {
+                let s = Screening { screened: true, hits: vec![PartyHit { role: Role::EndUser, list: list.into(),
+                    match_id: "x".into(), match_name: "x".into(), score: 1.0 }], list_versions: vec![] };
+                let d = decide(r, &text, DATES[day], &s);
+                prop_assert!(severity(&d) >= severity(&base).max(floor), "{list}: {d}");
+            }
+        }
+    }
+}

@@ -67,7 +67,13 @@ fn cases() -> Vec<Case> {
     };
     vec![
         c("post", "/v1/check", "/v1/check", Some(bolt_order()), Denied),
-        c("post", "/v1/check", "/v1/check?record=true", Some(bolt_order()), Denied),
+        c(
+            "post",
+            "/v1/check",
+            "/v1/check?record=true",
+            Some(bolt_order()),
+            Denied,
+        ),
         c(
             "post",
             "/v1/check/batch",

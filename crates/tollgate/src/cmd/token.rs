@@ -41,7 +41,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             })?;
             // Checked before opening the database, so a bad command creates no file.
             if role == TokenRole::Exporter && exporter.is_none() {
-                return Err(invalid("exporter: --exporter is required for role exporter"));
+                return Err(invalid(
+                    "exporter: --exporter is required for role exporter",
+                ));
             }
             let s = open(&args.db)?;
             let t = s.run(s.store.create_token(&s.ctx, role, exporter))?;

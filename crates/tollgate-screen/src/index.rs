@@ -19,6 +19,8 @@ pub struct NameRec {
     pub toks: Box<[u32]>,
     /// Legal-form tokens ("#ltd"...).
     pub legal: Box<[Box<str>]>,
+    /// Sum of the tokens' idf (set by `finish`), to rank candidates by estimated coverage.
+    pub idf_sum: f32,
 }
 
 #[derive(Debug)]
@@ -26,6 +28,9 @@ pub struct Token {
     pub raw: Box<str>,
     pub skel: Box<str>,
     pub idf: f32,
+    /// Letter masks of skel and raw (see `score::letter_mask`), for cheap rejection.
+    pub skel_mask: u32,
+    pub raw_mask: u32,
 }
 
 #[derive(Debug, Default)]
@@ -89,6 +94,8 @@ impl Index {
         }
         self.vocab.push(Token {
             raw: raw.into(),
+            skel_mask: crate::score::letter_mask(&skel),
+            raw_mask: crate::score::letter_mask(raw),
             skel: skel.into(),
             idf: 0.0,
         });
@@ -134,6 +141,7 @@ impl Index {
             weak,
             toks: ids.into_boxed_slice(),
             legal: legal.into_boxed_slice(),
+            idf_sum: 0.0,
         });
         true
     }
@@ -145,6 +153,9 @@ impl Index {
             t.idf = (1.0 + n / p.len().max(1) as f32).ln();
         }
         self.unknown_idf = (1.0 + n / 2.0).ln();
+        for rec in &mut self.names {
+            rec.idf_sum = rec.toks.iter().map(|&t| self.vocab[t as usize].idf).sum();
+        }
         for v in self.deletes.values_mut() {
             v.shrink_to_fit();
         }
@@ -155,34 +166,61 @@ impl Index {
     }
 
     /// Vocabulary tokens within typo distance of a query token, with their similarity.
-    pub fn neighbours(&self, raw: &str, skel: &str, out: &mut Vec<(u32, f32)>) {
+    /// `seen` is caller scratch (cleared here) so a token reached by several deletions is
+    /// verified once.
+    pub fn neighbours(
+        &self,
+        raw: &str,
+        skel: &str,
+        out: &mut Vec<(u32, f32)>,
+        seen: &mut rustc_hash::FxHashSet<u32>,
+    ) {
         out.clear();
+        seen.clear();
         if let Some(&id) = self.by_raw.get(raw) {
             out.push((id, 1.0));
+            seen.insert(id);
         }
         if raw.len() < MIN_FUZZY_LEN {
             return;
         }
         if let Some(ids) = self.by_skel.get(skel) {
             for &id in ids {
-                if !out.iter().any(|(x, _)| *x == id) {
-                    out.push((id, 0.95));
+                if seen.insert(id) {
+                    out.push((id, 0.9));
                 }
             }
         }
         if skel.len() < MIN_FUZZY_LEN {
             return;
         }
-        let probe = |k: u64, out: &mut Vec<(u32, f32)>| {
+        let (q_skel_mask, q_raw_mask) = (
+            crate::score::letter_mask(skel),
+            crate::score::letter_mask(raw),
+        );
+        // Up to 3 edits, each flipping at most 2 mask bits.
+        let close = |a: u32, b: u32, len: usize| {
+            (a ^ b).count_ones() as usize <= 2 * crate::score::allowed_edits(len)
+        };
+        let mut probe = |k: u64, out: &mut Vec<(u32, f32)>| {
             if let Some(ids) = self.deletes.get(&k) {
                 for &id in ids {
-                    if out.iter().any(|(x, _)| *x == id) {
+                    let t = &self.vocab[id as usize];
+                    let skel_close = close(q_skel_mask, t.skel_mask, skel.len().min(t.skel.len()));
+                    let raw_close = close(q_raw_mask, t.raw_mask, raw.len().min(t.raw.len()));
+                    if !(skel_close || raw_close) || !seen.insert(id) {
                         continue;
                     }
-                    let t = &self.vocab[id as usize];
-                    let s = crate::score::typo_similarity(skel, &t.skel)
-                        .max(crate::score::typo_similarity(raw, &t.raw));
-                    if s > 0.0 {
+                    let mut s = if skel_close {
+                        crate::score::typo_similarity(skel, &t.skel)
+                    } else {
+                        0.0
+                    };
+                    if s < 1.0 && raw_close && (raw != skel || *t.raw != *t.skel) {
+                        s = s.max(crate::score::typo_similarity(raw, &t.raw));
+                    }
+                    // The scorer ignores pairs below 0.7; so must candidate generation.
+                    if s >= 0.7 {
                         out.push((id, s));
                     }
                 }

@@ -31,9 +31,9 @@ use std::path::Path;
 pub const DEFAULT_THRESHOLD: f64 = 0.80;
 
 /// How many candidate names a query scores in full (the rest are cut by the index).
-const MAX_CANDIDATES: usize = 40;
-/// Names whose token share of the query is below this fraction of the best are not scored.
-const CANDIDATE_RATIO: f32 = 0.25;
+const MAX_CANDIDATES: usize = 16;
+/// Names whose estimated score is below this fraction of the best candidate's are not scored.
+const CANDIDATE_RATIO: f32 = 0.5;
 /// Queries longer than this are cut (no listed name is longer); bounds the work per query.
 pub const MAX_QUERY_BYTES: usize = 512;
 
@@ -114,6 +114,7 @@ struct Scratch {
     acc: Vec<f32>,
     touched: Vec<u32>,
     neigh: Vec<(u32, f32)>,
+    seen: rustc_hash::FxHashSet<u32>,
 }
 
 thread_local! {
@@ -317,7 +318,7 @@ impl Screener {
             let rec = &self.index.names[n as usize];
             let mut top: Option<score::NameScore> = None;
             for v in &qvars {
-                let s = score::score_name(&self.index, v, rec);
+                let s = score::score_name(&self.index, v, rec, false);
                 if top.as_ref().is_none_or(|t| s.score > t.score) {
                     top = Some(s);
                 }
@@ -335,6 +336,24 @@ impl Screener {
                 Some(b) if b.1 >= s.score => {}
                 Some(b) => *b = (rec.entity, s.score, s, n),
                 None => best.push((rec.entity, s.score, s, n)),
+            }
+        }
+        // The alignment text is built only for names that become hits.
+        for b in best.iter_mut() {
+            if (b.1 as f64) + 0.2 < threshold {
+                continue;
+            }
+            let rec = &self.index.names[b.3 as usize];
+            let mut top: Option<score::NameScore> = None;
+            for v in &qvars {
+                let s = score::score_name(&self.index, v, rec, true);
+                if top.as_ref().is_none_or(|t| s.score > t.score) {
+                    top = Some(s);
+                }
+            }
+            if let Some(t) = top {
+                b.2.aligned = t.aligned;
+                b.2.compact = t.compact;
             }
         }
         let mut hits: Vec<Hit> = best
@@ -497,6 +516,7 @@ impl Screener {
             acc,
             touched,
             neigh,
+            seen,
         } = s;
         let add = |name: u32, w: f32, acc: &mut Vec<f32>, touched: &mut Vec<u32>| {
             let a = &mut acc[name as usize];
@@ -508,7 +528,7 @@ impl Screener {
         for v in qvars {
             let mut lists: Vec<(u32, f32)> = Vec::new();
             for t in &v.toks {
-                ix.neighbours(&t.raw, &t.skel, neigh);
+                ix.neighbours(&t.raw, &t.skel, neigh, seen);
                 lists.extend(neigh.iter().copied());
                 // The query token may be two listed tokens joined ("huawei" ~ "hua wei").
                 if let Some(names) = ix.joined.get(&index::hash_str(&t.skel)) {
@@ -539,14 +559,26 @@ impl Screener {
             }
         }
         let _ = n_names;
+        // Rank by the coverage both names would have if every shared weight aligned: an
+        // estimate of the final score that prefers "AL SHAM CO" over "AL SHAM ... (ten words)".
+        let q_sum = qvars
+            .iter()
+            .map(|v| v.toks.iter().map(|t| t.idf).sum::<f32>())
+            .fold(0.0f32, f32::max)
+            .max(f32::EPSILON);
+        let est = |n: u32, a: f32| {
+            let n_sum = ix.names[n as usize].idf_sum.max(f32::EPSILON);
+            let (cq, cn) = ((a / q_sum).min(1.0), (a / n_sum).min(1.0));
+            0.35 * (cq + cn) + 0.3 * cq.min(cn)
+        };
         let max = touched
             .iter()
-            .map(|&n| acc[n as usize])
+            .map(|&n| est(n, acc[n as usize]))
             .fold(0.0f32, f32::max);
         let mut c: Vec<(u32, f32)> = touched
             .iter()
-            .map(|&n| (n, acc[n as usize]))
-            .filter(|&(_, a)| a >= max * CANDIDATE_RATIO)
+            .map(|&n| (n, est(n, acc[n as usize])))
+            .filter(|&(_, e)| e >= max * CANDIDATE_RATIO)
             .collect();
         for &n in touched.iter() {
             acc[n as usize] = 0.0;

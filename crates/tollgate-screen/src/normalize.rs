@@ -203,6 +203,10 @@ fn is_cyrillic(c: char) -> bool {
 
 /// NFKC, then full case folding, then NFKC again (folding can denormalise).
 pub fn fold_case(s: &str) -> String {
+    // ASCII is already NFKC, and its full case folding is plain lower-casing: most names.
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
     let n: String = s.nfkc().collect();
     let f = caseless::default_case_fold_str(&n);
     f.nfkc().collect()

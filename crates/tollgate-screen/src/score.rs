@@ -5,6 +5,7 @@
 
 use crate::index::{Index, NameRec};
 use crate::normalize::skeleton;
+use std::borrow::Cow;
 
 /// Optimal-string-alignment distance, or None when it exceeds `max` (ASCII bytes).
 pub fn osa_bounded(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
@@ -15,38 +16,80 @@ pub fn osa_bounded(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
     if n == 0 || m == 0 {
         return Some(n.max(m));
     }
-    // Three rolling rows; names are short (a token or a compacted name, bounded by MAX_TOKENS).
-    let mut prev2 = vec![0usize; m + 1];
-    let mut prev: Vec<usize> = (0..=m).collect();
-    let mut cur = vec![0usize; m + 1];
+    // Three rolling rows, on the stack for the usual short strings (this is the hot loop).
+    const STACK: usize = 96;
+    let mut heap;
+    let mut stack = [0u16; 3 * STACK];
+    let rows: &mut [u16] = if m < STACK {
+        &mut stack[..3 * (m + 1)]
+    } else {
+        heap = vec![0u16; 3 * (m + 1)];
+        &mut heap
+    };
+    let w = m + 1;
+    let (mut p2, mut p1, mut c) = (0usize, w, 2 * w);
+    for j in 0..=m {
+        rows[p1 + j] = j as u16;
+    }
     for i in 1..=n {
-        cur[0] = i;
-        let mut row_min = cur[0];
+        rows[c] = i as u16;
+        let mut row_min = rows[c];
         for j in 1..=m {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            let cost = u16::from(a[i - 1] != b[j - 1]);
+            let mut v = (rows[p1 + j] + 1)
+                .min(rows[c + j - 1] + 1)
+                .min(rows[p1 + j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(prev2[j - 2] + 1);
+                v = v.min(rows[p2 + j - 2] + 1);
             }
-            cur[j] = v;
+            rows[c + j] = v;
             row_min = row_min.min(v);
         }
-        if row_min > max {
+        if row_min as usize > max {
             return None;
         }
-        std::mem::swap(&mut prev2, &mut prev);
-        std::mem::swap(&mut prev, &mut cur);
+        (p2, p1, c) = (p1, c, p2);
     }
-    (prev[m] <= max).then_some(prev[m])
+    let d = rows[p1 + m] as usize;
+    (d <= max).then_some(d)
 }
 
 /// Edits tolerated for a token of this length: none up to 3 letters, then one per ~4 letters.
-fn allowed_edits(len: usize) -> usize {
+pub fn allowed_edits(len: usize) -> usize {
     match len {
         0..=3 => 0,
         4..=5 => 1,
         6..=9 => 2,
         _ => 3,
+    }
+}
+
+/// Which letters (and digit classes) occur: one edit changes at most two bits, so a mask
+/// difference rules most pairs out before the quadratic distance.
+pub fn letter_mask(s: &str) -> u32 {
+    s.bytes().fold(0u32, |m, c| {
+        m | match c {
+            b'a'..=b'z' => 1 << (c - b'a'),
+            b'0'..=b'9' => 1 << (26 + (c - b'0') % 6),
+            _ => 0,
+        }
+    })
+}
+
+/// At most one edit (substitution, insertion, deletion or adjacent transposition), linear time.
+fn within_one_edit(a: &[u8], b: &[u8]) -> bool {
+    let (a, b) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let p = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    if a.len() == b.len() {
+        if p == a.len() {
+            return true;
+        }
+        a[p + 1..] == b[p + 1..]
+            || (p + 1 < a.len() && a[p] == b[p + 1] && a[p + 1] == b[p] && a[p + 2..] == b[p + 2..])
+    } else if b.len() == a.len() + 1 {
+        a[p..] == b[p + 1..]
+    } else {
+        false
     }
 }
 
@@ -57,7 +100,23 @@ pub fn typo_similarity(a: &str, b: &str) -> f32 {
     if k == 0 {
         return if a == b { 1.0 } else { 0.0 };
     }
-    match osa_bounded(a.as_bytes(), b.as_bytes(), k) {
+    if a.len().abs_diff(b.len()) > k
+        || (letter_mask(a) ^ letter_mask(b)).count_ones() as usize > 2 * k
+    {
+        return 0.0;
+    }
+    let d = if k == 1 {
+        if a == b {
+            Some(0)
+        } else if within_one_edit(a.as_bytes(), b.as_bytes()) {
+            Some(1)
+        } else {
+            None
+        }
+    } else {
+        osa_bounded(a.as_bytes(), b.as_bytes(), k)
+    };
+    match d {
         Some(0) => 0.95,
         // Each edit costs more in a short token than in a long one.
         Some(d) => (1.0 - 1.25 * d as f32 / max_len as f32).max(0.0),
@@ -111,7 +170,12 @@ pub fn token_similarity(qr: &str, qs: &str, nr: &str, ns: &str) -> f32 {
         };
     }
     let mut best = if min_len >= 4 {
-        typo_similarity(qs, ns).max(typo_similarity(qr, nr))
+        let s = typo_similarity(qs, ns);
+        if s < 1.0 && (qr != qs || nr != ns) {
+            s.max(typo_similarity(qr, nr))
+        } else {
+            s
+        }
     } else {
         0.0
     };
@@ -193,11 +257,23 @@ pub struct NameScore {
     pub compact: bool,
 }
 
-struct Side {
-    raw: String,
-    skel: String,
+struct Side<'a> {
+    raw: Cow<'a, str>,
+    skel: Cow<'a, str>,
     w: f32,
-    label: String,
+    /// "hua+wei" for merged tokens; None means the raw token.
+    merged: Option<String>,
+}
+
+impl Side<'_> {
+    fn label(&self) -> String {
+        self.merged.clone().unwrap_or_else(|| self.raw.to_string())
+    }
+}
+
+/// True when `a` followed by `b` spells `t` (no allocation).
+fn spells(t: &str, a: &str, b: &str) -> bool {
+    t.len() == a.len() + b.len() && t.starts_with(a) && t.ends_with(b)
 }
 
 /// Merges adjacent tokens of `a` whose concatenation is a token of `b` ("hua wei" ~ "huawei").
@@ -205,36 +281,40 @@ fn merge_pairs(a: &mut Vec<Side>, b: &[Side]) {
     let mut i = 0;
     while i + 1 < a.len() {
         let len = a[i].raw.len() + a[i + 1].raw.len();
-        let hit = b.iter().any(|t| t.raw.len().abs_diff(len) <= 1)
-            && b.iter().any(|t| {
-                t.raw.len().abs_diff(len) <= 1 && {
+        let first = a[i].raw.as_bytes()[0];
+        let exact = b.iter().any(|t| spells(&t.raw, &a[i].raw, &a[i + 1].raw));
+        let hit = (exact
+            || b.iter().any(|t| {
+                t.raw.len().abs_diff(len) <= 1 && t.raw.as_bytes()[0] == first && {
                     let joined = format!("{}{}", a[i].raw, a[i + 1].raw);
-                    t.raw == joined || t.skel == skeleton(&joined)
+                    t.skel == skeleton(&joined)
                 }
-            })
+            }))
             && !b.iter().any(|t| t.raw == a[i].raw || t.raw == a[i + 1].raw);
         if hit {
             let next = a.remove(i + 1);
             let cur = &mut a[i];
-            cur.raw.push_str(&next.raw);
-            cur.skel = skeleton(&cur.raw);
+            let label = format!("{}+{}", cur.label(), next.label());
+            let raw = format!("{}{}", cur.raw, next.raw);
+            cur.skel = Cow::Owned(skeleton(&raw));
+            cur.raw = Cow::Owned(raw);
             cur.w = cur.w.max(next.w);
-            cur.label = format!("{}+{}", cur.label, next.label);
+            cur.merged = Some(label);
         }
         i += 1;
     }
 }
 
-/// Scores a prepared query variant against one indexed name.
-pub fn score_name(index: &Index, q: &QVar, name: &NameRec) -> NameScore {
+/// Scores a prepared query variant against one indexed name; `explain` fills the alignment.
+pub fn score_name(index: &Index, q: &QVar, name: &NameRec, explain: bool) -> NameScore {
     let mut qs: Vec<Side> = q
         .toks
         .iter()
         .map(|t| Side {
-            raw: t.raw.clone(),
-            skel: t.skel.clone(),
+            raw: Cow::Borrowed(t.raw.as_str()),
+            skel: Cow::Borrowed(t.skel.as_str()),
             w: t.idf,
-            label: t.raw.clone(),
+            merged: None,
         })
         .collect();
     let mut ns: Vec<Side> = name
@@ -243,10 +323,10 @@ pub fn score_name(index: &Index, q: &QVar, name: &NameRec) -> NameScore {
         .map(|&id| {
             let t = &index.vocab[id as usize];
             Side {
-                raw: t.raw.to_string(),
-                skel: t.skel.to_string(),
+                raw: Cow::Borrowed(&*t.raw),
+                skel: Cow::Borrowed(&*t.skel),
                 w: t.idf,
-                label: t.raw.to_string(),
+                merged: None,
             }
         })
         .collect();
@@ -277,11 +357,13 @@ pub fn score_name(index: &Index, q: &QVar, name: &NameRec) -> NameScore {
         n_used[j] = true;
         q_sim[i] = s;
         n_sim[j] = s;
-        aligned.push(Aligned {
-            query: qs[i].label.clone(),
-            listed: ns[j].label.clone(),
-            similarity: (s as f64 * 1000.0).round() / 1000.0,
-        });
+        if explain {
+            aligned.push(Aligned {
+                query: qs[i].label(),
+                listed: ns[j].label(),
+                similarity: (s as f64 * 1000.0).round() / 1000.0,
+            });
+        }
     }
     let cover = |side: &[Side], sims: &[f32]| {
         let total: f32 = side.iter().map(|t| t.w).sum();
@@ -295,9 +377,10 @@ pub fn score_name(index: &Index, q: &QVar, name: &NameRec) -> NameScore {
     // keeps a short common name from matching a long query (or the reverse) on one token.
     let mut score = 0.35 * (cq + cn) + 0.3 * cq.min(cn);
     let mut compact = false;
-    if score < 0.95 {
+    // Only where it can change the outcome: a clear miss stays a miss.
+    if (0.3..0.95).contains(&score) {
         // Order-preserving whole-name comparison catches splits and joins the token pass missed.
-        let nc: String = ns.iter().map(|t| t.skel.as_str()).collect();
+        let nc: String = ns.iter().map(|t| t.skel.as_ref()).collect();
         let (a, b) = (q.compact.as_bytes(), nc.as_bytes());
         let max_len = a.len().max(b.len());
         if a.len().min(b.len()) >= 6 && a.len().abs_diff(b.len()) * 8 <= max_len {
@@ -342,6 +425,20 @@ pub fn score_name(index: &Index, q: &QVar, name: &NameRec) -> NameScore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_edit_check_agrees_with_osa() {
+        let words = [
+            "bank", "bnak", "banks", "bak", "tank", "bank", "abnk", "bakn", "xyz", "banc",
+        ];
+        for a in words {
+            for b in words {
+                let fast = within_one_edit(a.as_bytes(), b.as_bytes());
+                let slow = osa_bounded(a.as_bytes(), b.as_bytes(), 1).is_some();
+                assert_eq!(fast, slow, "{a} {b}");
+            }
+        }
+    }
 
     #[test]
     fn osa_counts_transpositions_as_one_edit() {

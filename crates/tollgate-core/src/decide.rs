@@ -561,6 +561,14 @@ impl<'a> Decision<'a> {
 
     /// The reasons, in order, each with its rule id, citation and a plain sentence.
     pub fn reasons(&self) -> Vec<Reason> {
+        self.reason_refs()
+            .into_iter()
+            .map(|r| Reason::new(r.rule, r.citation, r.message))
+            .collect()
+    }
+
+    /// The reasons, borrowing rule ids and citations from the pack (no copies for output).
+    pub fn reason_refs(&self) -> Vec<ReasonRef<'_>> {
         let pack = self.pack;
         let mut out = Vec::with_capacity(self.steps.len() + 8);
         for s in &self.steps {
@@ -568,7 +576,7 @@ impl<'a> Decision<'a> {
                 Step::Classified { item } => {
                     let name = self.item_name(item);
                     for r in &self.items[item as usize].classification.reasons {
-                        out.push(Reason::new(
+                        out.push(ReasonRef::new(
                             &r.rule,
                             &r.citation,
                             format!("{name}: {}", r.message),
@@ -578,7 +586,7 @@ impl<'a> Decision<'a> {
                 Step::Requirement { item, req } => {
                     let r = &pack.requirements[req as usize];
                     let c = &self.items[item as usize].classification;
-                    out.push(Reason::new(
+                    out.push(ReasonRef::new(
                         &r.id,
                         &r.citation,
                         format!(
@@ -608,7 +616,7 @@ impl<'a> Decision<'a> {
                     } else {
                         "the item is not 3A090/4A090 and no destination- or end-use-based requirement applies".to_string()
                     };
-                    out.push(Reason::new(
+                    out.push(ReasonRef::new(
                         rule,
                         cite,
                         format!("{}: no licence required: {why}", self.item_name(item)),
@@ -616,7 +624,7 @@ impl<'a> Decision<'a> {
                 }
                 Step::Policy { item, req, policy } => {
                     let p = &pack.policies[policy as usize];
-                    out.push(Reason::new(
+                    out.push(ReasonRef::new(
                         &p.id,
                         &p.citation,
                         format!(
@@ -630,7 +638,7 @@ impl<'a> Decision<'a> {
                 }
                 Step::NoPolicy { item, req } => {
                     let r = &pack.requirements[req as usize];
-                    out.push(Reason::new(
+                    out.push(ReasonRef::new(
                         &r.id,
                         &r.citation,
                         format!("{}: no review policy of this pack covers the {} requirement here, so it is treated as presumption of denial", self.item_name(item), r.id),
@@ -646,7 +654,7 @@ impl<'a> Decision<'a> {
                         within_cap: false,
                     };
                     let why = p.when[cond as usize].describe_unmet(&facts);
-                    out.push(Reason::new(
+                    out.push(ReasonRef::new(
                         &p.id,
                         &p.citation,
                         format!(
@@ -658,7 +666,7 @@ impl<'a> Decision<'a> {
                 }
                 Step::CertificationsMissing => {
                     if let Some(c) = &pack.certifications {
-                        out.push(Reason::new(
+                        out.push(ReasonRef::new(
                             &c.rule,
                             &c.citation,
                             format!(
@@ -694,7 +702,7 @@ impl<'a> Decision<'a> {
                                 )
                             }
                         };
-                        out.push(Reason::new(&t.rule, &t.citation, msg));
+                        out.push(ReasonRef::new(&t.rule, &t.citation, msg));
                     }
                 }
                 Step::Exception { item, exc } => {
@@ -704,7 +712,7 @@ impl<'a> Decision<'a> {
                         .as_deref()
                         .map(|n| format!(" Notification: {n}"))
                         .unwrap_or_else(|| " No notification is required.".into());
-                    out.push(Reason::new(
+                    out.push(ReasonRef::new(
                         &e.id,
                         &e.citation,
                         format!(
@@ -723,7 +731,7 @@ impl<'a> Decision<'a> {
                     let (rule, cite) = e
                         .map(|e| (e.rule.as_str(), e.citation.as_str()))
                         .unwrap_or(("744.15-unverified-list", "15 CFR 744.15"));
-                    out.push(Reason::new(
+                    out.push(ReasonRef::new(
                         rule,
                         cite,
                         format!("{}: a licence exception would otherwise be available, but a listed or unverified party bars its use", self.item_name(item)),
@@ -737,7 +745,7 @@ impl<'a> Decision<'a> {
                         .get(obl as usize)
                         .map(|r| r.rule.as_str())
                         .unwrap_or(&o.id);
-                    out.push(Reason::new(
+                    out.push(ReasonRef::new(
                         rule,
                         &o.citation,
                         format!("obligation {}: {}", o.id, o.message),
@@ -756,7 +764,7 @@ impl<'a> Decision<'a> {
                         ),
                         ScreeningEffectKind::RedFlag => "red flag".to_string(),
                     };
-                    out.push(Reason::new(
+                    out.push(ReasonRef::new(
                         &e.rule,
                         &e.citation,
                         format!(
@@ -788,11 +796,11 @@ impl<'a> Decision<'a> {
                         ));
                     }
                     msg.push(')');
-                    out.push(Reason::new(rule, cite, msg));
+                    out.push(ReasonRef::new(rule, cite, msg));
                 }
                 Step::Dormant { rule } => {
                     let r = &pack.raw.dormant_rule[rule as usize];
-                    out.push(Reason::new(
+                    out.push(ReasonRef::new(
                         &r.id,
                         &r.citation,
                         format!("not applied: {} ({})", r.message, r.why_not_enforced),
@@ -823,26 +831,31 @@ impl<'a> Decision<'a> {
         ids
     }
 
-    /// The decision JSON of INTERFACES.md section 3.
+    /// The decision JSON of INTERFACES.md section 3, as a value.
     pub fn to_json(&self) -> Value {
-        let items: Vec<Value> = self
+        serde_json::to_value(self.output()).unwrap_or(Value::Null)
+    }
+
+    /// The decision JSON of INTERFACES.md section 3, serialisable without building a value.
+    pub fn output(&self) -> DecisionOut<'_> {
+        let items = self
             .items
             .iter()
             .map(|i| {
                 let c = &i.classification;
-                json!({
-                    "chip": c.chip,
-                    "eccn": c.eccn,
-                    "tpp": c.tpp_int(),
-                    "ai_commodity_2026": c.ai_commodity_2026,
-                    "quantity": i.quantity,
-                    "verdict": i.verdict.as_str(),
-                    "review_policy": i.review_policy.map(|p| p.as_str()),
-                    "duty_band": c.duty_band.as_ref().map(|b| b.id.as_str()),
-                })
+                ItemOut {
+                    chip: &c.chip,
+                    eccn: &c.eccn,
+                    tpp: c.tpp_int(),
+                    ai_commodity_2026: c.ai_commodity_2026,
+                    quantity: i.quantity,
+                    verdict: i.verdict.as_str(),
+                    review_policy: i.review_policy.map(|p| p.as_str()),
+                    duty_band: c.duty_band.as_ref().map(|b| b.id.as_str()),
+                }
             })
             .collect();
-        let screening: Vec<Value> = if self.screening.screened {
+        let screening = if self.screening.screened {
             self.order
                 .parties
                 .all()
@@ -853,45 +866,104 @@ impl<'a> Decision<'a> {
                         .iter()
                         .filter(|h| h.role == role)
                         .max_by(|a, b| a.score.total_cmp(&b.score));
-                    match best {
-                        Some(h) => json!({
-                            "party": role.label(),
-                            "match_id": h.match_id,
-                            "match_list": h.list,
-                            "score": (h.score * 1000.0).round() / 1000.0,
-                            "match_name": h.match_name,
-                        }),
-                        None => json!({
-                            "party": role.label(),
-                            "match_id": null,
-                            "match_list": null,
-                            "score": null,
-                        }),
+                    ScreenOut {
+                        party: role.label(),
+                        match_id: best.map(|h| h.match_id.as_str()),
+                        match_list: best.map(|h| h.list.as_str()),
+                        score: best.map(|h| (h.score * 1000.0).round() / 1000.0),
+                        match_name: best.map(|h| h.match_name.as_str()),
                     }
                 })
                 .collect()
         } else {
             Vec::new()
         };
-        let mut v = json!({
-            "order": self.order.id,
-            "as_of": self.as_of.to_string(),
-            "regulation": self.pack.id,
-            "verdict": self.verdict.as_str(),
-            "review_policy": self.review_policy.map(|p| p.as_str()),
-            "items": items,
-            "screening": screening,
-            "obligations": self.obligations.iter().map(|&o| self.pack.obligations[o].id.as_str()).collect::<Vec<_>>(),
-            "reasons": self.reasons(),
-        });
-        if let (Some(e), Some(m)) = (self.exception(), v.as_object_mut()) {
-            m.insert(
-                "licence_exception".into(),
-                json!({"id": e.id, "name": e.name, "citation": e.citation, "notification": e.notification}),
-            );
+        DecisionOut {
+            order: &self.order.id,
+            as_of: self.as_of,
+            regulation: &self.pack.id,
+            verdict: self.verdict.as_str(),
+            review_policy: self.review_policy.map(|p| p.as_str()),
+            items,
+            screening,
+            obligations: self
+                .obligations
+                .iter()
+                .map(|&o| self.pack.obligations[o].id.as_str())
+                .collect(),
+            reasons: self.reason_refs(),
+            licence_exception: self.exception().map(|e| ExceptionOut {
+                id: &e.id,
+                name: &e.name,
+                citation: &e.citation,
+                notification: e.notification.as_deref(),
+            }),
         }
-        v
     }
+}
+
+/// A reason that borrows its rule id and citation.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ReasonRef<'a> {
+    pub rule: &'a str,
+    pub citation: &'a str,
+    pub message: Cow<'a, str>,
+}
+
+impl<'a> ReasonRef<'a> {
+    fn new(rule: &'a str, citation: &'a str, message: impl Into<Cow<'a, str>>) -> Self {
+        Self {
+            rule,
+            citation,
+            message: message.into(),
+        }
+    }
+}
+
+/// The decision JSON of INTERFACES.md section 3 (field order as documented there).
+#[derive(Debug, serde::Serialize)]
+pub struct DecisionOut<'a> {
+    pub order: &'a str,
+    pub as_of: NaiveDate,
+    pub regulation: &'a str,
+    pub verdict: &'static str,
+    pub review_policy: Option<&'static str>,
+    pub items: Vec<ItemOut<'a>>,
+    pub screening: Vec<ScreenOut<'a>>,
+    pub obligations: Vec<&'a str>,
+    pub reasons: Vec<ReasonRef<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub licence_exception: Option<ExceptionOut<'a>>,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct ItemOut<'a> {
+    pub chip: &'a str,
+    pub eccn: &'a str,
+    pub tpp: Option<u64>,
+    pub ai_commodity_2026: bool,
+    pub quantity: u64,
+    pub verdict: &'static str,
+    pub review_policy: Option<&'static str>,
+    pub duty_band: Option<&'a str>,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct ScreenOut<'a> {
+    pub party: String,
+    pub match_id: Option<&'a str>,
+    pub match_list: Option<&'a str>,
+    pub score: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub match_name: Option<&'a str>,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct ExceptionOut<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub citation: &'a str,
+    pub notification: Option<&'a str>,
 }
 
 /// Two decisions of the same order under two dates, and the rules that made the difference.

@@ -14,6 +14,15 @@ fn vm_hwm_mb() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// Process CPU time (user + system), seconds; /proc/self/stat counts clock ticks of 1/100 s.
+fn cpu_secs() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let rest = &s[s.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let (u, sy): (f64, f64) = (f.get(11)?.parse().ok()?, f.get(12)?.parse().ok()?);
+    Some((u + sy) / 100.0)
+}
+
 fn main() {
     let total: usize = std::env::args()
         .nth(1)
@@ -70,12 +79,14 @@ fn main() {
     let pct = |p: f64| lat_us[((lat_us.len() as f64 - 1.0) * p) as usize];
 
     // Batch: all cores.
+    let cpu0 = cpu_secs();
     let t = Instant::now();
     let batch_hits: usize = (0..total)
         .into_par_iter()
         .map(|i| s.screen(&query(i)).len())
         .sum();
     let secs = t.elapsed().as_secs_f64();
+    let cpu = cpu_secs().zip(cpu0).map(|(b, a)| b - a);
 
     println!(
         "lists: {entities} entities, {names} indexed names, {} files",
@@ -96,6 +107,14 @@ fn main() {
         rayon::current_num_threads(),
         total as f64 / secs
     );
+    if let Some(cpu) = cpu {
+        // CPU time is what a busy shared machine cannot steal: the rate two idle cores would give.
+        println!(
+            "batch CPU time: {:.1} us per query, i.e. {:.0} queries/s per idle core",
+            cpu * 1e6 / total as f64,
+            total as f64 / cpu
+        );
+    }
     match vm_hwm_mb() {
         Some(mb) => println!("peak memory (VmHWM): {mb:.0} MB"),
         None => println!("peak memory: /proc/self/status unavailable"),

@@ -109,6 +109,9 @@ pub struct Screener {
     threshold: f64,
 }
 
+/// A display name's index, weak flag and token variants, ready to index.
+type PreparedName = (u32, bool, Vec<Vec<String>>);
+
 #[derive(Default)]
 struct Scratch {
     acc: Vec<f32>,
@@ -194,7 +197,7 @@ impl Screener {
             }
         }
         // Normalisation is the costly part of a build: do it on all cores.
-        let prepared: Vec<(EntityData, Vec<(u32, bool, Vec<Vec<String>>)>)> = entities_raw
+        let prepared: Vec<(EntityData, Vec<PreparedName>)> = entities_raw
             .into_par_iter()
             .map(|e| {
                 let mut displays = vec![e.name.clone()];

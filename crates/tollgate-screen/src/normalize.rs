@@ -231,7 +231,7 @@ fn to_ascii(s: &str, out: &mut String) {
         } else {
             match deunicode::deunicode_char(c) {
                 Some(r) if !r.is_empty() => out.push_str(r),
-                _ => out.push_str(&any_ascii::any_ascii_char(c)),
+                _ => out.push_str(any_ascii::any_ascii_char(c)),
             }
         }
     }

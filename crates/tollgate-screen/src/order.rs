@@ -26,6 +26,9 @@ impl std::fmt::Debug for PartyCache {
     }
 }
 
+/// A party already screened in this order: name, country, address and its hits.
+type SeenParty<'a> = (&'a str, &'a str, Option<&'a str>, Arc<Vec<Hit>>);
+
 /// Screens every party of `order` (name, country, address); keeps the best hit per party and
 /// list at or above the screener's threshold. The core decides what each list means.
 pub fn screen_order(screener: &Screener, order: &Order) -> Screening {
@@ -40,7 +43,7 @@ pub fn screen_order_cached(
 ) -> Screening {
     let mut hits = Vec::new();
     // Parties of one order often repeat (purchaser = consignee = end user): screen each once.
-    let mut seen: Vec<(&str, &str, Option<&str>, Arc<Vec<Hit>>)> = Vec::new();
+    let mut seen: Vec<SeenParty> = Vec::new();
     for (role, p) in order.parties.all() {
         let key = (p.name.as_str(), p.country.as_str(), p.address.as_deref());
         let found = match seen.iter().find(|s| (s.0, s.1, s.2) == key) {

@@ -104,31 +104,21 @@ pub fn load<R: BufRead>(
                                 r.aliases.push((a, q.eq_ignore_ascii_case("low")));
                             }
                         }
-                        ("NATIONALITY", "VALUE") => {
-                            if !value.is_empty() {
-                                r.countries.push(value)
-                            }
-                        }
-                        ("INDIVIDUAL_ADDRESS" | "ENTITY_ADDRESS", "COUNTRY") => {
-                            if !value.is_empty() {
-                                r.countries.push(value.clone());
-                                r.addr.push(value);
-                            }
+                        ("NATIONALITY", "VALUE") if !value.is_empty() => r.countries.push(value),
+                        ("INDIVIDUAL_ADDRESS" | "ENTITY_ADDRESS", "COUNTRY")
+                            if !value.is_empty() =>
+                        {
+                            r.countries.push(value.clone());
+                            r.addr.push(value);
                         }
                         (
                             "INDIVIDUAL_ADDRESS" | "ENTITY_ADDRESS",
                             "STREET" | "CITY" | "STATE_PROVINCE" | "ZIP_CODE",
-                        ) => {
-                            if !value.is_empty() {
-                                r.addr.push(value)
-                            }
-                        }
-                        (_, "INDIVIDUAL_ADDRESS" | "ENTITY_ADDRESS") => {
-                            if !r.addr.is_empty() {
-                                let a = r.addr.join(", ");
-                                r.addr.clear();
-                                r.addresses.push(a);
-                            }
+                        ) if !value.is_empty() => r.addr.push(value),
+                        (_, "INDIVIDUAL_ADDRESS" | "ENTITY_ADDRESS") if !r.addr.is_empty() => {
+                            let a = r.addr.join(", ");
+                            r.addr.clear();
+                            r.addresses.push(a);
                         }
                         _ => {}
                     }

@@ -400,10 +400,8 @@ impl Regulation {
                                     Condition::Bool {
                                         fact: BoolFact::CertificationsComplete,
                                         ..
-                                    } => {
-                                        if !d.steps.contains(&Step::CertificationsMissing) {
-                                            d.steps.push(Step::CertificationsMissing)
-                                        }
+                                    } if !d.steps.contains(&Step::CertificationsMissing) => {
+                                        d.steps.push(Step::CertificationsMissing)
                                     }
                                     Condition::Bool {
                                         fact: BoolFact::WithinVolumeCap,

@@ -668,7 +668,8 @@ mod tests {
 
     #[test]
     fn every_problem_names_its_field() {
-        let cases: Vec<(&str, Box<dyn FnOnce(&mut Value)>)> = vec![
+        type Edit = Box<dyn FnOnce(&mut Value)>;
+        let cases: Vec<(&str, Edit)> = vec![
             (
                 "items[0].chip",
                 Box::new(|v| v["items"][0]["chip"] = "nvidia-h9000".into()),

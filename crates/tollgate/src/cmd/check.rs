@@ -210,16 +210,12 @@ fn print_comparison(c: &tollgate_core::Comparison) {
     let (a, b) = (&c.before, &c.after);
     let w = 44;
     println!("Order {}", a.order.id);
-    println!(
-        "{:<w$} {}",
+    let (asof, regulation) = (
         format!("as of {}", a.as_of),
-        format!("as of {}", b.as_of)
-    );
-    println!(
-        "{:<w$} {}",
         format!("regulation {}", a.pack.id),
-        format!("regulation {}", b.pack.id)
     );
+    println!("{asof:<w$} as of {}", b.as_of);
+    println!("{regulation:<w$} regulation {}", b.pack.id);
     println!("{:<w$} {}", verdict_line(a), verdict_line(b));
     let obl = |d: &Decision| {
         d.obligations

@@ -123,10 +123,28 @@ enum Step {
     },
 }
 
+/// An item's classification: the epoch's precomputed one for a catalog chip, or one computed
+/// for inline specs (boxed, so decisions stay small to move).
+#[derive(Debug, Clone)]
+pub enum ItemClass<'a> {
+    Catalog(&'a Classification),
+    Inline(Box<Classification>),
+}
+
+impl std::ops::Deref for ItemClass<'_> {
+    type Target = Classification;
+    fn deref(&self) -> &Classification {
+        match self {
+            ItemClass::Catalog(c) => c,
+            ItemClass::Inline(c) => c,
+        }
+    }
+}
+
 /// The decision for one order line.
 #[derive(Debug, Clone)]
 pub struct ItemDecision<'a> {
-    pub classification: Cow<'a, Classification>,
+    pub classification: ItemClass<'a>,
     pub quantity: u64,
     pub verdict: Verdict,
     pub review_policy: Option<ReviewPolicy>,
@@ -332,9 +350,9 @@ impl Regulation {
         let ratio = pack.volume_cap_ratio.as_ref().map(|(r, _)| *r);
         for (ii, it) in order.items.iter().enumerate() {
             let i = ii as u16;
-            let c: Cow<'a, Classification> = match &it.chip {
+            let c: ItemClass<'a> = match &it.chip {
                 ItemChip::Catalog { index, .. } => match epoch.chips.get(*index) {
-                    Some(Some(c)) => Cow::Borrowed(c),
+                    Some(Some(c)) => ItemClass::Catalog(c),
                     _ => {
                         return Err(OrderError::new(
                             format!("items[{ii}].chip"),
@@ -342,8 +360,8 @@ impl Regulation {
                         ))
                     }
                 },
-                ItemChip::Inline { name, specs } => Cow::Owned(crate::classify::classify(
-                    pack, specs, name, None, as_of, false,
+                ItemChip::Inline { name, specs } => ItemClass::Inline(Box::new(
+                    crate::classify::classify(pack, specs, name, None, as_of, false),
                 )),
             };
             let within_cap = match (ratio, order.certifications.us_units_shipped) {
@@ -467,8 +485,9 @@ impl Regulation {
                             for &oi in &pol.obligations {
                                 if all_hold(&pack.obligations[oi].when, &facts, d.sets) {
                                     obligation_policy = obligation_policy.max(Some(pol.policy));
-                                    if !d.obligations.contains(&oi) {
-                                        d.obligations.push(oi);
+                                    // Kept in pack order as they come.
+                                    if let Err(at) = d.obligations.binary_search(&oi) {
+                                        d.obligations.insert(at, oi);
                                     }
                                 }
                             }
@@ -511,7 +530,6 @@ impl Regulation {
         if d.review_policy > obligation_policy {
             d.obligations.clear();
         }
-        d.obligations.sort_unstable();
         for oi in d.obligations.clone() {
             d.steps.push(Step::Obligation { obl: oi as u16 });
         }

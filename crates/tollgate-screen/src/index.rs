@@ -168,10 +168,13 @@ impl Index {
     /// Vocabulary tokens within typo distance of a query token, with their similarity.
     /// `seen` is caller scratch (cleared here) so a token reached by several deletions is
     /// verified once.
+    /// With `exact_enough`, a token found exactly is not expanded to its typo neighbours (the
+    /// other query tokens still find the name; the scorer still compares fuzzily).
     pub fn neighbours(
         &self,
         raw: &str,
         skel: &str,
+        exact_enough: bool,
         out: &mut Vec<(u32, f32)>,
         seen: &mut rustc_hash::FxHashSet<u32>,
     ) {
@@ -180,6 +183,9 @@ impl Index {
         if let Some(&id) = self.by_raw.get(raw) {
             out.push((id, 1.0));
             seen.insert(id);
+            if exact_enough {
+                return;
+            }
         }
         if raw.len() < MIN_FUZZY_LEN {
             return;
@@ -228,7 +234,8 @@ impl Index {
         };
         probe(hash_str(skel), out);
         for_each_delete(skel, |d| probe(hash_str(d), out));
-        if raw != skel {
+        // Raw-spelling deletions only when the skeleton found nothing close.
+        if raw != skel && !out.iter().any(|&(_, s)| s >= 0.85) {
             probe(hash_str(raw), out);
             for_each_delete(raw, |d| probe(hash_str(d), out));
         }

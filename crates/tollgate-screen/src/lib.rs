@@ -514,7 +514,7 @@ impl Screener {
         s.touched.clear();
         let n_names = ix.names.len() as f32;
         // Very common tokens ("al", "bank") only seed candidates when nothing rarer does.
-        let common = (ix.names.len() / 8).max(500);
+        let common = (ix.names.len() / 32).max(200);
         let Scratch {
             acc,
             touched,
@@ -531,7 +531,7 @@ impl Screener {
         for v in qvars {
             let mut lists: Vec<(u32, f32)> = Vec::new();
             for t in &v.toks {
-                ix.neighbours(&t.raw, &t.skel, neigh, seen);
+                ix.neighbours(&t.raw, &t.skel, v.toks.len() > 1, neigh, seen);
                 lists.extend(neigh.iter().copied());
                 // The query token may be two listed tokens joined ("huawei" ~ "hua wei").
                 if let Some(names) = ix.joined.get(&index::hash_str(&t.skel)) {

@@ -8,7 +8,9 @@ fn screener() -> &'static Screener {
     static S: OnceLock<Screener> = OnceLock::new();
     S.get_or_init(|| {
         let csl = include_bytes!("../../data/lists/csl.csv");
-        Screener::build(vec![load_bytes(Format::CslCsv, "csl.csv", csl).expect("csl")])
+        Screener::build(vec![
+            load_bytes(Format::CslCsv, "csl.csv", csl).expect("csl")
+        ])
     })
 }
 

@@ -67,7 +67,7 @@ pub struct Screening {
     pub screened: bool,
     pub hits: Vec<PartyHit>,
     /// The list versions used, for the record (e.g. `SDN 2021-07 sha256:...`).
-    pub list_versions: Vec<String>,
+    pub list_versions: std::sync::Arc<[String]>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -591,12 +591,22 @@ impl<'a> Decision<'a> {
             match *s {
                 Step::Classified { item } => {
                     let name = self.item_name(item);
-                    for r in &self.items[item as usize].classification.reasons {
-                        out.push(ReasonRef::new(
-                            &r.rule,
-                            &r.citation,
-                            format!("{name}: {}", r.message),
-                        ));
+                    match &self.items[item as usize].classification {
+                        // The epoch's catalog reasons already name the chip.
+                        ItemClass::Catalog(c) => {
+                            for r in &c.reasons {
+                                out.push(ReasonRef::new(&r.rule, &r.citation, r.message.as_str()));
+                            }
+                        }
+                        ItemClass::Inline(c) => {
+                            for r in &c.reasons {
+                                out.push(ReasonRef::new(
+                                    &r.rule,
+                                    &r.citation,
+                                    format!("{name}: {}", r.message),
+                                ));
+                            }
+                        }
                     }
                 }
                 Step::Requirement { item, req } => {

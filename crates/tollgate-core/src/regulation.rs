@@ -136,8 +136,14 @@ impl Regulation {
                     .chips()
                     .iter()
                     .map(|c| {
-                        (!c.specs.dense_tops.is_empty())
-                            .then(|| classify(p, &c.specs, &c.id, Some(&c.id), from, false))
+                        (!c.specs.dense_tops.is_empty()).then(|| {
+                            // Decisions cite these reasons per item, prefixed with the chip.
+                            let mut k = classify(p, &c.specs, &c.id, Some(&c.id), from, false);
+                            for r in &mut k.reasons {
+                                r.message = format!("{}: {}", c.id, r.message);
+                            }
+                            k
+                        })
                     })
                     .collect();
                 Some(Epoch {

@@ -96,7 +96,7 @@ fn sdn_party_is_prohibited() {
             match_name: "BANCO NACIONAL DE CUBA".into(),
             score: 1.0,
         }],
-        list_versions: vec![],
+        list_versions: Default::default(),
     };
     let d = decide(&r, &order("nvidia-h200-sxm", "CN", "CN"), "2026-02-01", &s);
     assert_eq!(d["verdict"], "prohibited");
@@ -155,7 +155,7 @@ fn an_entity_list_party_needs_a_licence_even_for_an_uncontrolled_item_to_germany
             match_name: "X".into(),
             score: 0.9,
         }],
-        list_versions: vec!["csl.csv".into()],
+        list_versions: vec!["csl.csv".to_string()].into(),
     };
     let d = decide(&r, &order("nvidia-l20", "DE", "DE"), "2026-02-01", &s);
     assert_eq!(d["verdict"], "license_required");
@@ -225,7 +225,7 @@ mod properties {
             }
             for (list, floor) in [("Entity List", (2, 3)), ("SDN", (3, 0))] {
                 let s = Screening { screened: true, hits: vec![PartyHit { role: Role::EndUser, list: list.into(),
-                    match_id: "x".into(), match_name: "x".into(), score: 1.0 }], list_versions: vec![] };
+                    match_id: "x".into(), match_name: "x".into(), score: 1.0 }], list_versions: Default::default() };
                 let d = decide(r, &text, DATES[day], &s);
                 prop_assert!(severity(&d) >= severity(&base).max(floor), "{list}: {d}");
             }

@@ -50,7 +50,7 @@ fn check(reg: &Regulation, path: &Path) -> Result<(), String> {
     let screening = Screening {
         screened: true,
         hits,
-        list_versions: vec![],
+        list_versions: Default::default(),
     };
     let as_of = NaiveDate::parse_from_str(s["as_of"].as_str().unwrap_or(""), "%Y-%m-%d")
         .map_err(|e| e.to_string())?;

@@ -9,6 +9,8 @@ use tollgate_core::{Order, PartyHit, Screening};
 /// (a newer list builds a new screener and a new cache), so a cached answer is the same answer.
 pub struct PartyCache {
     cache: quick_cache::sync::Cache<(String, String, String), Arc<Vec<Hit>>>,
+    /// The screener's list versions as decisions cite them, written once.
+    labels: std::sync::OnceLock<Arc<[String]>>,
 }
 
 impl PartyCache {
@@ -16,6 +18,7 @@ impl PartyCache {
     pub fn new(capacity: usize) -> Self {
         Self {
             cache: quick_cache::sync::Cache::new(capacity.max(1)),
+            labels: std::sync::OnceLock::new(),
         }
     }
 }
@@ -97,17 +100,25 @@ pub fn screen_order_cached(
     Screening {
         screened: true,
         hits,
-        list_versions: screener
-            .versions()
-            .iter()
-            .map(|v| {
-                format!(
-                    "{} ({} rows, sha256 {})",
-                    v.file,
-                    v.rows,
-                    v.sha256.get(..12).unwrap_or(&v.sha256)
-                )
-            })
-            .collect(),
+        list_versions: match cache {
+            Some(c) => c.labels.get_or_init(|| labels(screener)).clone(),
+            None => labels(screener),
+        },
     }
+}
+
+/// Each list file as a decision cites it: name, rows and the start of its SHA-256.
+fn labels(screener: &Screener) -> Arc<[String]> {
+    screener
+        .versions()
+        .iter()
+        .map(|v| {
+            format!(
+                "{} ({} rows, sha256 {})",
+                v.file,
+                v.rows,
+                v.sha256.get(..12).unwrap_or(&v.sha256)
+            )
+        })
+        .collect()
 }

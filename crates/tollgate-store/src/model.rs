@@ -466,6 +466,13 @@ pub struct NewTokenSecret {
 /// Hex SHA-256 of a token secret: the only form in which tokens are stored or looked up.
 pub fn hash_token(secret: &str) -> String {
     use sha2::{Digest, Sha256};
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let d = Sha256::digest(secret.as_bytes());
-    d.iter().map(|b| format!("{b:02x}")).collect()
+    // Every request hashes its bearer token: write the hex directly, without a format per byte.
+    let mut out = String::with_capacity(64);
+    for b in d.iter() {
+        out.push(HEX[(b >> 4) as usize] as char);
+        out.push(HEX[(b & 15) as usize] as char);
+    }
+    out
 }

@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 secs="${1:-60}"
 lists=../data/lists
-mkdir -p corpus/{ofac,csl_csv,csl_json,dpl,un_xml,opensanctions,screen}
+mkdir -p corpus/{ofac,csl_csv,csl_json,dpl,un_xml,opensanctions,screen,order}
+for f in ../crates/tollgate-core/tests/scenarios/*.json; do python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["order"]))' "$f" > "corpus/order/$(basename "$f")"; done
 { printf '\0'; head -c 3000 "$lists/sdn.csv"; } > corpus/ofac/sdn
 { printf '\1'; head -c 3000 "$lists/alt.csv"; } > corpus/ofac/alt
 { printf '\2'; head -c 3000 "$lists/add.csv"; } > corpus/ofac/add
@@ -17,7 +18,7 @@ printf '%s' '{"results":[{"id":"x1","source":"Entity List (EL) - Bureau of Indus
 { printf '\1'; printf 'id,schema,name,aliases,countries,addresses,dataset,last_change\nNK-1,Company,Rosoboronexport,ROE;Рособоронэкспорт,ru,Moscow,US OFAC SDN,2024-01-01\n'; } > corpus/opensanctions/simple
 printf 'Huawei Technologies Co Ltd\tCN' > corpus/screen/q1
 printf '华为技术有限公司' > corpus/screen/q2
-for t in ofac csl_csv csl_json dpl un_xml opensanctions screen; do
+for t in ofac csl_csv csl_json dpl un_xml opensanctions screen order; do
     echo "== $t (${secs}s)"
     cargo fuzz run -O "$t" "corpus/$t" -- -max_total_time="$secs" -max_len=8192 2>&1 | grep -E "^(#[0-9]+ +DONE|Done|==[0-9]+==|SUMMARY)|panicked|ERROR" || true
 done

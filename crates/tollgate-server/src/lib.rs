@@ -167,6 +167,12 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let flag = state.shutting_down.clone();
     let app = router(state);
+    // Small JSON responses: send each as soon as it is written (no Nagle delay).
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY not set");
+        }
+    });
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;

@@ -33,38 +33,9 @@ pub fn load<R: Read>(file: &str, reader: R) -> Result<Loaded, crate::ScreenError
     let (c_country, c_updated) = (col("Country"), col("Last_Update"));
     let mut out = Loaded::default();
     let mut rec = csv::ByteRecord::new();
-    loop {
-        let line = rdr.position().line();
-        match rdr.read_byte_record(&mut rec) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                out.issues.push(RowIssue {
-                    file: file.into(),
-                    line,
-                    message: e.to_string(),
-                });
-                continue;
-            }
-        }
-        let line = rec.position().map(|p| p.line()).unwrap_or(line);
-        let get = |c: Option<usize>| {
-            c.and_then(|i| rec.get(i))
-                .map(|b| String::from_utf8_lossy(b).trim().to_string())
-                .unwrap_or_default()
-        };
-        if rec.len() < headers.len() {
-            out.issues.push(RowIssue {
-                file: file.into(),
-                line,
-                message: format!(
-                    "expected {} fields, found {} (truncated row?)",
-                    headers.len(),
-                    rec.len()
-                ),
-            });
-            continue;
-        }
+    while let Some(row) = super::next_row(&mut rdr, &mut rec, file, Some(headers.len()), &mut out) {
+        let Some(line) = row else { continue };
+        let get = |c: Option<usize>| super::field(&rec, c);
         let name = get(Some(c_name));
         if name.is_empty() {
             out.issues.push(RowIssue {

@@ -14,6 +14,48 @@ use crate::ScreenError;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
+/// Reads the next CSV record into `rec`: `None` at the end of the file, `Some(None)` for a row
+/// that was reported in `out.issues` (unreadable, or fewer than `min_fields` fields) and is
+/// skipped, `Some(Some(line))` for a row to use.
+pub(crate) fn next_row<R: Read>(
+    rdr: &mut csv::Reader<R>,
+    rec: &mut csv::ByteRecord,
+    file: &str,
+    min_fields: Option<usize>,
+    out: &mut Loaded,
+) -> Option<Option<u64>> {
+    let line = rdr.position().line();
+    match rdr.read_byte_record(rec) {
+        Ok(false) => return None,
+        Ok(true) => {}
+        Err(e) => {
+            out.issues.push(RowIssue {
+                file: file.into(),
+                line,
+                message: e.to_string(),
+            });
+            return Some(None);
+        }
+    }
+    let line = rec.position().map(|p| p.line()).unwrap_or(line);
+    if let Some(n) = min_fields.filter(|n| rec.len() < *n) {
+        out.issues.push(RowIssue {
+            file: file.into(),
+            line,
+            message: format!("expected {n} fields, found {} (truncated row?)", rec.len()),
+        });
+        return Some(None);
+    }
+    Some(Some(line))
+}
+
+/// A field of a CSV record, lossily decoded and trimmed; empty when the column is absent.
+pub(crate) fn field(rec: &csv::ByteRecord, c: Option<usize>) -> String {
+    c.and_then(|i| rec.get(i))
+        .map(|b| String::from_utf8_lossy(b).trim().to_string())
+        .unwrap_or_default()
+}
+
 /// A list file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {

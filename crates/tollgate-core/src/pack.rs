@@ -377,6 +377,9 @@ pub struct Pack {
     pub screening_effects: Vec<ScreeningEffect>,
 }
 
+/// Most licence requirements one pack may hold.
+pub const MAX_REQUIREMENTS: usize = 64;
+
 /// Certification keys an order can give (INTERFACES.md section 3).
 pub const CERTIFICATION_KEYS: &[&str] = &[
     "us_commercially_available",
@@ -627,6 +630,16 @@ impl Pack {
             "licence_requirement",
             requirements.iter().map(|r| r.id.as_str()),
         )?;
+        // The decision engine keeps the requirements an item meets in a 64-bit set.
+        if requirements.len() > MAX_REQUIREMENTS {
+            return Err(err(
+                "licence_requirement",
+                format!(
+                    "{} licence requirements, more than the {MAX_REQUIREMENTS} a pack may have",
+                    requirements.len()
+                ),
+            ));
+        }
         let obligations: Vec<Rule> = raw
             .obligation
             .iter()

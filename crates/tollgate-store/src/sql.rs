@@ -524,6 +524,23 @@ impl SqlStore {
             .map_err(|e| StoreError::Corrupt(format!("idempotency response: {e}")))
     }
 
+    /// The end of every keyed write: its audit entries and its idempotent response join the
+    /// write's transaction, which then commits, so a retry finds all of it or none.
+    async fn commit_write<T: Serialize>(
+        &self,
+        mut tx: Transaction<'static, Any>,
+        audit: AuditBuf,
+        ctx: &WriteCtx,
+        kind: &str,
+        request: &Value,
+        out: T,
+    ) -> Result<T> {
+        self.flush_audit(&mut tx, audit).await?;
+        self.idem_put(&mut tx, ctx, kind, request, &out).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
     async fn idem_put<T: Serialize>(
         &self,
         conn: &mut AnyConnection,
@@ -734,11 +751,8 @@ impl SqlStore {
             &Value::Null,
             &json!(cust),
         );
-        self.flush_audit(&mut tx, audit).await?;
-        self.idem_put(&mut tx, ctx, "customer.add", &request, &cust)
-            .await?;
-        tx.commit().await?;
-        Ok(cust)
+        self.commit_write(tx, audit, ctx, "customer.add", &request, cust)
+            .await
     }
 
     async fn insert_event(
@@ -813,11 +827,8 @@ impl SqlStore {
             &json!(before),
             &json!({"customer": after, "reason": reason}),
         );
-        self.flush_audit(&mut tx, audit).await?;
-        self.idem_put(&mut tx, ctx, action, &request, &after)
-            .await?;
-        tx.commit().await?;
-        Ok(after)
+        self.commit_write(tx, audit, ctx, action, &request, after)
+            .await
     }
 
     // ---- licences --------------------------------------------------------------------------
@@ -902,11 +913,8 @@ impl SqlStore {
             &Value::Null,
             &json!(lic),
         );
-        self.flush_audit(&mut tx, audit).await?;
-        self.idem_put(&mut tx, ctx, "licence.add", &request, &lic)
-            .await?;
-        tx.commit().await?;
-        Ok(lic)
+        self.commit_write(tx, audit, ctx, "licence.add", &request, lic)
+            .await
     }
 
     async fn get_licence(
@@ -985,11 +993,8 @@ impl SqlStore {
             &json!({"cap": {"us_units": cap.us_units}}),
             &json!({"shipment": s, "cap": {"us_units": us}}),
         );
-        self.flush_audit(&mut tx, audit).await?;
-        self.idem_put(&mut tx, ctx, "ship.domestic", &request, &s)
-            .await?;
-        tx.commit().await?;
-        Ok(s)
+        self.commit_write(tx, audit, ctx, "ship.domestic", &request, s)
+            .await
     }
 
     async fn do_ship_exports(
@@ -1349,11 +1354,8 @@ impl SqlStore {
             duty_rows,
         )
         .await?;
-        self.flush_audit(&mut tx, audit).await?;
-        self.idem_put(&mut tx, ctx, "ship.export", &request, &out)
-            .await?;
-        tx.commit().await?;
-        Ok(out)
+        self.commit_write(tx, audit, ctx, "ship.export", &request, out)
+            .await
     }
 
     // ---- duty ------------------------------------------------------------------------------
@@ -1415,11 +1417,8 @@ impl SqlStore {
             &Value::Null,
             &json!(pay),
         );
-        self.flush_audit(&mut tx, audit).await?;
-        self.idem_put(&mut tx, ctx, "duty.pay", &request, &pay)
-            .await?;
-        tx.commit().await?;
-        Ok(pay)
+        self.commit_write(tx, audit, ctx, "duty.pay", &request, pay)
+            .await
     }
 
     async fn do_record_decision(&self, ctx: &WriteCtx, d: &NewDecision) -> Result<Decision> {
@@ -1461,11 +1460,8 @@ impl SqlStore {
             &Value::Null,
             &json!(rec),
         );
-        self.flush_audit(&mut tx, audit).await?;
-        self.idem_put(&mut tx, ctx, "decision.record", &request, &rec)
-            .await?;
-        tx.commit().await?;
-        Ok(rec)
+        self.commit_write(tx, audit, ctx, "decision.record", &request, rec)
+            .await
     }
 }
 

@@ -62,14 +62,8 @@ pub fn load<R: Read>(file: &str, reader: R) -> Result<Loaded, crate::ScreenError
         }
         let updated = get(c_updated);
         // The real file has a "3017-08-22" typo: a date past 2100 is not a publication date.
-        if updated.len() == 10
-            && updated.as_str() < "2100"
-            && out
-                .published
-                .as_deref()
-                .is_none_or(|p| p < updated.as_str())
-        {
-            out.published = Some(updated);
+        if updated.len() == 10 && updated.as_str() < "2100" {
+            super::note_published(&mut out, updated);
         }
         out.rows += 1;
         out.entities.push(e);

@@ -49,6 +49,13 @@ pub(crate) fn next_row<R: Read>(
     Some(Some(line))
 }
 
+/// Keeps the newest row date seen as the file's publication date (ISO dates compare as text).
+pub(crate) fn note_published(out: &mut Loaded, date: String) {
+    if !date.is_empty() && out.published.as_deref().is_none_or(|p| p < date.as_str()) {
+        out.published = Some(date);
+    }
+}
+
 /// A field of a CSV record, lossily decoded and trimmed; empty when the column is absent.
 pub(crate) fn field(rec: &csv::ByteRecord, c: Option<usize>) -> String {
     c.and_then(|i| rec.get(i))

@@ -214,15 +214,7 @@ pub fn load_simple<R: Read>(file: &str, reader: R) -> Result<Loaded, crate::Scre
         {
             e.addresses.push(a.to_string());
         }
-        let changed = get(c_changed);
-        if !changed.is_empty()
-            && out
-                .published
-                .as_deref()
-                .is_none_or(|p| p < changed.as_str())
-        {
-            out.published = Some(changed);
-        }
+        super::note_published(&mut out, get(c_changed));
         out.rows += 1;
         out.entities.push(e);
     }

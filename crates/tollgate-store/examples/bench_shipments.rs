@@ -12,6 +12,10 @@ use std::time::Instant;
 use tollgate_core::{NaiveDate, Regulation};
 use tollgate_store::*;
 
+// The allocator of the `tollgate` binary, so the figures are the product's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
 }

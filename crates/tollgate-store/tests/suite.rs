@@ -17,6 +17,7 @@ both!(
     idempotency_key_makes_a_retried_export_a_no_op,
     duty_statement_accrued_paid_outstanding_by_chip_and_destination,
     batch_is_atomic_and_names_the_refused_item,
+    a_batch_spanning_several_insert_statements_stores_every_row_in_order,
     decisions_are_recorded_for_replay,
     invalid_input_names_the_field,
     tampering_with_any_audit_row_is_detected_and_named,
@@ -570,6 +571,66 @@ async fn batch_is_atomic_and_names_the_refused_item(db: Db) {
             .china_macau_units,
         0
     );
+}
+
+async fn a_batch_spanning_several_insert_statements_stores_every_row_in_order(db: Db) {
+    // More rows than one multi-row INSERT carries on either database, with a distinct quantity
+    // and value per row, so a misplaced parameter or a lost chunk shows up.
+    const N: i64 = 1234;
+    let s = &db.store;
+    customer_and_licence(
+        s,
+        "CN",
+        "L1",
+        "nvidia-h200-sxm",
+        10_000_000,
+        "1000000000000.00",
+    )
+    .await;
+    domestic(s, "nvidia-h200-sxm", 10_000_000).await;
+    let batch = (1..=N)
+        .map(|k| {
+            export(
+                "L1",
+                k,
+                &format!("{k}.{:02}", k % 100),
+                "2026-02-15",
+                Some(h200_report(k)),
+            )
+        })
+        .collect();
+    let out = s.ship_exports(&ctx(), batch).await.expect("ship");
+    assert_eq!(out.len() as i64, N);
+    let ids = s.export_shipment_ids().await.unwrap();
+    assert_eq!(ids, out.iter().map(|e| e.id).collect::<Vec<_>>());
+    let mut value = rust_decimal::Decimal::ZERO;
+    for (k, e) in (1..=N).zip(&out) {
+        assert_eq!(e.quantity_units, k);
+        assert_eq!(e.value_usd, usd(&format!("{k}.{:02}", k % 100)));
+        value += e.value_usd;
+    }
+    let l = s.licence("L1").await.unwrap().unwrap();
+    assert_eq!((l.drawn_units, l.drawn_value_usd), (N * (N + 1) / 2, value));
+    let st = s
+        .duty_statement("nvidia", Quarter::parse("2026Q1").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(st.accrued_usd, value * usd("0.25"));
+    let audit = s.audit_entries().await.unwrap();
+    for e in audit.iter().filter(|e| e.action == "ship.export") {
+        let after: serde_json::Value = serde_json::from_str(&e.after_json).unwrap();
+        let id = after["shipment"]["id"].as_i64().unwrap();
+        assert_eq!(e.entity, format!("export_shipment:{id}"));
+        assert_eq!(
+            after["shipment"]["quantity_units"].as_i64(),
+            Some(id - ids[0] + 1)
+        );
+    }
+    assert_eq!(
+        audit.iter().filter(|e| e.action == "ship.export").count() as i64,
+        N
+    );
+    assert!(s.verify_audit().await.unwrap().first_bad.is_none());
 }
 
 async fn decisions_are_recorded_for_replay(db: Db) {

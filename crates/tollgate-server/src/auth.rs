@@ -1,7 +1,9 @@
 //! API tokens and roles. Tokens are random secrets shown once; only their SHA-256 is kept, in the
 //! store. Each request looks the hash up in an in-memory cache first; a miss (a token created by
-//! the CLI or another node while this one serves) falls back to the database, and entries read
-//! from the database expire after [`TOKEN_TTL`] so a revocation on another node takes effect.
+//! the CLI or another node while this one serves) falls back to the database. A revocation by
+//! another node or the CLI reaches this node's cache through [`TokenCache::watch_revocations`]
+//! (the store's revoked-token count, polled every [`REVOCATION_POLL`]); entries read from the
+//! database also expire after [`TOKEN_TTL`], a backstop should the database be unreachable.
 
 use crate::error::ApiError;
 use axum::extract::{Request, State};
@@ -10,6 +12,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use serde::Serialize;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 use tollgate_store::{Records, SqlStore};
@@ -20,6 +23,8 @@ pub use tollgate_store::TokenRole as Role;
 
 /// How long a token read from the database is trusted without asking it again.
 pub const TOKEN_TTL: Duration = Duration::from_secs(30);
+/// How often the server asks the store whether any token was revoked elsewhere.
+pub const REVOCATION_POLL: Duration = Duration::from_secs(1);
 /// Most cached tokens; beyond it the cache is cleared (the database stays the truth).
 pub const MAX_CACHED_TOKENS: usize = 100_000;
 
@@ -68,6 +73,8 @@ struct Cached {
 pub struct TokenCache {
     inner: Arc<RwLock<HashMap<String, Cached>>>,
     store: Option<SqlStore>,
+    /// The store's revoked-token count at the last poll (-1: not polled yet).
+    revoked_seen: Arc<AtomicI64>,
 }
 
 impl std::fmt::Debug for TokenCache {
@@ -84,6 +91,7 @@ impl TokenCache {
         Self {
             inner: Default::default(),
             store: Some(store),
+            revoked_seen: Arc::new(AtomicI64::new(-1)),
         }
     }
     /// Adds a token that never expires (tests, a server without a database).
@@ -140,6 +148,41 @@ impl TokenCache {
     pub fn forget_hash(&self, hash_hex: &str) {
         if let Ok(mut m) = self.inner.write() {
             m.remove(hash_hex);
+        }
+    }
+    /// Asks the store once whether the set of revoked tokens changed since the last call and,
+    /// if so, drops every entry read from the database (they are read again on next use, and a
+    /// revoked one is then refused). Returns whether entries were dropped.
+    pub async fn poll_revocations(&self) -> bool {
+        let Some(store) = &self.store else {
+            return false;
+        };
+        match store.revoked_token_count().await {
+            Ok(n) => {
+                if self.revoked_seen.swap(n, Ordering::AcqRel) == n {
+                    return false;
+                }
+                if let Ok(mut m) = self.inner.write() {
+                    m.retain(|_, c| c.expires.is_none());
+                }
+                true
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "revoked-token poll failed");
+                false
+            }
+        }
+    }
+    /// Polls for revocations every `every`, for as long as the server runs.
+    pub async fn watch_revocations(self, every: Duration) {
+        if self.store.is_none() {
+            return;
+        }
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            self.poll_revocations().await;
         }
     }
     pub fn is_empty(&self) -> bool {

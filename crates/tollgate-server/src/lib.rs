@@ -166,6 +166,12 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let flag = state.shutting_down.clone();
+    let watcher = tokio::spawn(
+        state
+            .tokens
+            .clone()
+            .watch_revocations(auth::REVOCATION_POLL),
+    );
     let app = router(state);
     // Small JSON responses: send each as soon as it is written (no Nagle delay).
     let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
@@ -173,11 +179,13 @@ pub async fn serve(
             tracing::debug!(error = %e, "TCP_NODELAY not set");
         }
     });
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;
             flag.store(true, Ordering::Relaxed);
             tracing::info!("shutting down: draining in-flight requests");
         })
-        .await
+        .await;
+    watcher.abort();
+    served
 }

@@ -195,8 +195,8 @@ async fn tokens_created_after_start_work_revoked_ones_do_not_and_the_audit_actor
         (last.action.as_str(), last.actor.as_str()),
         ("customer.add", t.token.id.as_str())
     );
-    // Revoked in the database: refused once the cache entry is gone (here: never cached under
-    // another hash; the cache TTL bounds it across nodes).
+    // Revoked in the database before first use here: refused. (A token already cached is
+    // dropped by the revocation watch: crates/tollgate/tests/revocation.rs.)
     let u = e
         .store
         .create_token(&WriteCtx::new("cli"), TokenRole::Auditor, None)

@@ -103,6 +103,9 @@ pub trait Records {
     /// The token whose secret hashes to `hash_hex` (revoked ones included: check `revoked_at`).
     async fn token_by_hash(&self, hash_hex: &str) -> Result<Option<ApiToken>>;
     async fn tokens(&self) -> Result<Vec<ApiToken>>;
+    /// How many tokens are revoked: a cheap probe that changes whenever any node or the CLI
+    /// revokes one, so token caches know when to drop what they hold.
+    async fn revoked_token_count(&self) -> Result<i64>;
     async fn revoke_token(&self, ctx: &WriteCtx, id: &str) -> Result<ApiToken>;
     async fn audit_entries(&self) -> Result<Vec<AuditEntry>>;
     /// Recomputes the audit chain; `first_bad` names the first bad entry.

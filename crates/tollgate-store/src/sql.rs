@@ -1753,6 +1753,14 @@ impl Records for SqlStore {
         self.list_tokens().await
     }
 
+    async fn revoked_token_count(&self) -> Result<i64> {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NOT NULL")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(n)
+    }
+
     async fn revoke_token(&self, ctx: &WriteCtx, id: &str) -> Result<ApiToken> {
         retrying!(self.do_revoke_token(ctx, id))
     }

@@ -14,48 +14,6 @@ use std::sync::{Arc, Mutex};
 /// Client threads driving shipments (each alternates between the two nodes).
 const CLIENTS: usize = 16;
 
-fn fresh_database(base: &str, rt: &tokio::runtime::Runtime) -> (String, String) {
-    sqlx::any::install_default_drivers();
-    let name = format!(
-        "tollgate_multinode_{}_{}",
-        std::process::id(),
-        chrono::Utc::now().timestamp_micros()
-    );
-    rt.block_on(async {
-        let admin = sqlx::AnyPool::connect(base)
-            .await
-            .expect("connect to PostgreSQL");
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&admin)
-            .await
-            .expect("create database");
-        admin.close().await;
-    });
-    let (head, query) = base.split_once('?').unwrap_or((base, ""));
-    let scheme_end = head.find("://").map(|i| i + 3).unwrap_or(0);
-    let root = match head.rfind('/') {
-        Some(cut) if cut >= scheme_end => &head[..cut],
-        _ => head,
-    };
-    let url = if query.is_empty() {
-        format!("{root}/{name}")
-    } else {
-        format!("{root}/{name}?{query}")
-    };
-    (url, name)
-}
-
-fn drop_database(base: &str, name: &str, rt: &tokio::runtime::Runtime) {
-    rt.block_on(async {
-        if let Ok(admin) = sqlx::AnyPool::connect(base).await {
-            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&admin)
-                .await;
-            admin.close().await;
-        }
-    });
-}
-
 /// Sends `attempts` one-unit shipments from CLIENTS threads, alternating nodes; every 10th
 /// request is retried with the same key on the other node. Returns the acknowledged ids and
 /// the refusal rules seen.

@@ -33,6 +33,8 @@ pub struct AppState {
     pub shutting_down: Arc<AtomicBool>,
     /// The records database; `None` serves reference data only (records routes answer 503).
     pub store: Option<tollgate_store::SqlStore>,
+    /// Export shipment requests to the store, group-committed (see `tollgate_store::group`).
+    pub exports: Option<tollgate_store::group::ExportQueue>,
     /// The screening lists; `None` decides without screening and answers 503 on `/v1/screen`.
     pub screener: Option<Arc<tollgate_screen::Screener>>,
     /// Recent parties' screening results, for these lists.
@@ -57,6 +59,7 @@ impl AppState {
             tokens: auth::TokenCache::default(),
             shutting_down: Arc::new(AtomicBool::new(false)),
             store: None,
+            exports: None,
             screener: None,
             party_cache: Arc::new(tollgate_screen::order::PartyCache::new(PARTY_CACHE)),
         }
@@ -72,6 +75,7 @@ impl AppState {
     /// Serves the records of `store`; tokens not in the cache are looked up in it.
     pub fn with_store(mut self, store: tollgate_store::SqlStore) -> Self {
         self.tokens = auth::TokenCache::with_store(store.clone());
+        self.exports = Some(tollgate_store::group::ExportQueue::new(store.clone()));
         self.store = Some(store);
         self
     }

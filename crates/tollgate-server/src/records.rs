@@ -526,7 +526,11 @@ pub async fn ship_export(
                 .transpose()?,
         });
     }
-    let shipments = st.ship_exports(&write_ctx(&p, key), items).await?;
+    let ctx = write_ctx(&p, key);
+    let shipments = match &s.exports {
+        Some(q) => q.ship_exports(&ctx, items).await?,
+        None => st.ship_exports(&ctx, items).await?,
+    };
     Ok(created(ExportBatchOut { shipments }))
 }
 

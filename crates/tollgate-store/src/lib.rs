@@ -13,6 +13,7 @@
 
 pub mod audit;
 pub mod error;
+pub mod group;
 pub mod model;
 pub mod rules;
 pub mod sql;

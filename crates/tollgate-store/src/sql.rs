@@ -400,6 +400,19 @@ impl SqlStore {
         self.pool.close().await;
     }
 
+    /// Records several independent requests of export shipments in one transaction (group
+    /// commit; see [`crate::group::ExportQueue`]). Each request is all-or-nothing and is
+    /// checked against what the requests before it recorded, as if sent one after another; a
+    /// refused or invalid request changes nothing and leaves the others. The outer error is a
+    /// database failure after which nothing of the group was written. Idempotency keys must
+    /// differ within a group.
+    pub async fn ship_export_group(
+        &self,
+        reqs: &[(&WriteCtx, &[NewExport])],
+    ) -> Result<Vec<Result<Vec<ExportShipment>>>> {
+        retrying!(self.do_ship_export_group(reqs))
+    }
+
     fn for_update(&self) -> &'static str {
         match self.backend {
             Backend::Sqlite => "",
@@ -1011,51 +1024,73 @@ impl SqlStore {
         if items.is_empty() {
             return Ok(Vec::new());
         }
-        if items.len() > MAX_BATCH {
-            return Err(StoreError::invalid(
-                "batch",
-                format!("more than {MAX_BATCH} shipments"),
-            ));
-        }
+        let mut out = self.do_ship_export_group(&[(ctx, items)]).await?;
+        out.pop()
+            .unwrap_or_else(|| Err(StoreError::Corrupt("a group of one gave no outcome".into())))
+    }
+
+    /// Several independent requests of export shipments in one transaction (group commit).
+    /// Each request is all-or-nothing and is checked against the state the requests before it
+    /// left, exactly as if they had been sent one after another; a refused or invalid request
+    /// changes nothing and does not affect the others. The outer error is a database failure,
+    /// after which nothing of the group was written.
+    async fn do_ship_export_group(
+        &self,
+        reqs: &[(&WriteCtx, &[NewExport])],
+    ) -> Result<Vec<Result<Vec<ExportShipment>>>> {
+        let mut outcome: Vec<Option<Result<Vec<ExportShipment>>>> =
+            (0..reqs.len()).map(|_| None).collect();
         // Input checks and regulation look-ups, before any lock.
-        let mut report_chips = Vec::with_capacity(items.len());
-        for it in items {
-            validate_units("quantity", it.quantity_units)?;
-            validate_usd("value", it.value_usd, false)?;
-            if let Some(c) = it.customs_value_usd {
-                validate_usd("customs-value", c, true)?;
+        let mut report_chips: Vec<Vec<Option<String>>> = vec![Vec::new(); reqs.len()];
+        let mut requests: Vec<Value> = vec![Value::Null; reqs.len()];
+        let mut keys = BTreeSet::new();
+        for (r, (ctx, items)) in reqs.iter().enumerate() {
+            if let Some(k) = &ctx.idempotency_key {
+                if !keys.insert(k.as_str()) {
+                    return Err(StoreError::invalid(
+                        "idempotency-key",
+                        format!("'{k}' is used twice in one group"),
+                    ));
+                }
             }
-            self.pack_on("date", it.date)?;
-            report_chips.push(
-                it.test_report
-                    .as_ref()
-                    .and_then(|r| self.reg.catalog.resolve(&r.chip).ok())
-                    .map(|c| c.id.clone()),
-            );
+            match self.check_export_request(items) {
+                Ok(chips) => report_chips[r] = chips,
+                Err(e) => {
+                    outcome[r] = Some(Err(e));
+                    continue;
+                }
+            }
+            requests[r] = json!(items
+                .iter()
+                .map(
+                    |i| json!({"licence": i.licence, "quantity": i.quantity_units, "value": i.value_usd,
+                    "date": i.date, "test_report": i.test_report, "customs_value": i.customs_value_usd})
+                )
+                .collect::<Vec<_>>());
         }
-        let request = json!(items
-            .iter()
-            .map(
-                |i| json!({"licence": i.licence, "quantity": i.quantity_units, "value": i.value_usd,
-                "date": i.date, "test_report": i.test_report, "customs_value": i.customs_value_usd})
-            )
-            .collect::<Vec<_>>());
         let mut tx = self.begin().await?;
-        if let Some(r) = self.idem_get(&mut tx, ctx, "ship.export", &request).await? {
-            return Ok(r);
-        }
-        let wrap = |index: usize, r: Refusal| -> StoreError {
-            if items.len() == 1 {
-                StoreError::Refused(r)
-            } else {
-                StoreError::Refused(Refusal::InBatch {
-                    index,
-                    inner: Box::new(r),
-                })
+        for (r, (ctx, _)) in reqs.iter().enumerate() {
+            if outcome[r].is_some() {
+                continue;
             }
+            match self
+                .idem_get(&mut tx, ctx, "ship.export", &requests[r])
+                .await
+            {
+                Ok(Some(done)) => outcome[r] = Some(Ok(done)),
+                Ok(None) => {}
+                Err(e @ StoreError::Invalid { .. }) => outcome[r] = Some(Err(e)),
+                Err(e) => return Err(e),
+            }
+        }
+        let live = |outcome: &[Option<Result<Vec<ExportShipment>>>]| -> Vec<usize> {
+            (0..reqs.len()).filter(|r| outcome[*r].is_none()).collect()
         };
         // Locks in one global order: licences, customers, cap rows, audit head.
-        let numbers: BTreeSet<&str> = items.iter().map(|i| i.licence.as_str()).collect();
+        let numbers: BTreeSet<&str> = live(&outcome)
+            .into_iter()
+            .flat_map(|r| reqs[r].1.iter().map(|i| i.licence.as_str()))
+            .collect();
         let mut licences: HashMap<String, (Licence, Drawdown)> = HashMap::new();
         for n in numbers {
             if let Some(l) = self.get_licence(&mut tx, n, self.for_update()).await? {
@@ -1079,22 +1114,19 @@ impl SqlStore {
             }
         }
         let mut cap_keys: BTreeSet<(String, String)> = BTreeSet::new();
-        for (i, it) in items.iter().enumerate() {
-            let Some((l, _)) = licences.get(&it.licence) else {
-                return Err(wrap(
-                    i,
-                    Refusal::LicenceUnknown {
-                        licence: it.licence.clone(),
-                    },
-                ));
-            };
-            let pack = self.pack_on("date", it.date)?;
-            let dest = customers
-                .get(&l.customer_id)
-                .map(|c| c.country.clone())
-                .unwrap_or_default();
-            if self.in_cap_set(pack, &dest) {
-                cap_keys.insert((l.exporter.clone(), l.chip.clone()));
+        for r in live(&outcome) {
+            for it in reqs[r].1 {
+                let Some((l, _)) = licences.get(&it.licence) else {
+                    continue;
+                };
+                let pack = self.pack_on("date", it.date)?;
+                let dest = customers
+                    .get(&l.customer_id)
+                    .map(|c| c.country.clone())
+                    .unwrap_or_default();
+                if self.in_cap_set(pack, &dest) {
+                    cap_keys.insert((l.exporter.clone(), l.chip.clone()));
+                }
             }
         }
         let mut caps: BTreeMap<(String, String), (CapLedger, CapLedger)> = BTreeMap::new();
@@ -1102,10 +1134,255 @@ impl SqlStore {
             let ledger = self.lock_cap(&mut tx, &e, &c).await?;
             caps.insert((e, c), (ledger, ledger));
         }
-        // Every check, in order, against the locked state.
-        let mut planned: Vec<Planned> = Vec::with_capacity(items.len());
+        // Every check, request by request, against the locked state; a refused request's
+        // drawdowns and cap counts are rolled back before the next one.
+        let mut planned: Vec<(usize, Vec<Planned>)> = Vec::new();
         let mut bands: HashMap<(String, NaiveDate), Option<tollgate_core::classify::DutyBandRef>> =
             HashMap::new();
+        for r in live(&outcome) {
+            let drawn: Vec<(String, Drawdown)> = licences
+                .iter()
+                .map(|(k, (_, dd))| (k.clone(), *dd))
+                .collect();
+            let counted: Vec<((String, String), CapLedger)> =
+                caps.iter().map(|(k, (_, cur))| (k.clone(), *cur)).collect();
+            match self.plan_exports(
+                reqs[r].1,
+                &report_chips[r],
+                &mut licences,
+                &customers,
+                &mut caps,
+                &mut bands,
+            ) {
+                Ok(p) => planned.push((r, p)),
+                Err(e) => {
+                    for (k, dd) in drawn {
+                        if let Some((_, cur)) = licences.get_mut(&k) {
+                            *cur = dd;
+                        }
+                    }
+                    for (k, c) in counted {
+                        if let Some((_, cur)) = caps.get_mut(&k) {
+                            *cur = c;
+                        }
+                    }
+                    outcome[r] = Some(Err(e));
+                }
+            }
+        }
+        if planned.is_empty() {
+            // Nothing to write: the transaction ends without a change.
+            drop(tx);
+            return Ok(outcome
+                .into_iter()
+                .map(|o| o.unwrap_or_else(|| Err(StoreError::Corrupt("no outcome".into()))))
+                .collect());
+        }
+        // Writes.
+        let mut audit = self.lock_head(&mut tx, &reqs[planned[0].0].0.actor).await?;
+        let first_id = self.next_id(&mut tx, "export_shipments").await?;
+        for (l, dd) in licences.values() {
+            if dd.drawn_units != l.drawn_units || dd.drawn_value != l.drawn_value_usd {
+                sqlx::query(
+                    "UPDATE licences SET drawn_units = $1, drawn_value_usd = $2 WHERE number = $3",
+                )
+                .bind(dd.drawn_units)
+                .bind(dd.drawn_value.to_string())
+                .bind(l.number.clone())
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        for ((e, c), (before, after)) in &caps {
+            if before != after {
+                sqlx::query(
+                    "UPDATE cap_ledger SET cn_mo_units = $1 WHERE exporter = $2 AND chip = $3",
+                )
+                .bind(after.china_macau_units)
+                .bind(e.clone())
+                .bind(c.clone())
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        let total: usize = planned.iter().map(|(_, p)| p.len()).sum();
+        let mut ship_rows = Vec::with_capacity(total);
+        let mut duty_rows = Vec::with_capacity(total);
+        let mut done: Vec<(usize, Vec<ExportShipment>)> = Vec::with_capacity(planned.len());
+        let mut id = first_id;
+        for (r, ps) in planned {
+            audit.actor.clone_from(&reqs[r].0.actor);
+            let mut out = Vec::with_capacity(ps.len());
+            for p in ps {
+                let report = serde_json::to_string(&p.item.test_report)
+                    .map_err(|e| StoreError::Corrupt(format!("test report: {e}")))?;
+                let s = ExportShipment {
+                    id,
+                    licence: p.licence,
+                    exporter: p.exporter,
+                    customer_id: p.customer,
+                    chip: p.chip,
+                    destination: p.destination,
+                    quantity_units: p.item.quantity_units,
+                    value_usd: p.item.value_usd,
+                    customs_value_usd: p.customs,
+                    date: p.item.date,
+                    pack_id: p.pack_id,
+                    duty: p.duty,
+                };
+                ship_rows.push(vec![
+                    Val::I(id),
+                    Val::S(s.licence.clone()),
+                    Val::S(s.exporter.clone()),
+                    Val::S(s.customer_id.clone()),
+                    Val::S(s.chip.clone()),
+                    Val::S(s.destination.clone()),
+                    Val::I(s.quantity_units),
+                    Val::S(s.value_usd.to_string()),
+                    Val::S(s.customs_value_usd.to_string()),
+                    Val::S(s.date.to_string()),
+                    Val::S(s.pack_id.clone()),
+                    Val::S(report),
+                    Val::S(audit.at.clone()),
+                ]);
+                duty_rows.push(vec![
+                    Val::I(id),
+                    Val::S(s.exporter.clone()),
+                    Val::S(s.chip.clone()),
+                    Val::S(s.destination.clone()),
+                    Val::S(s.date.to_string()),
+                    Val::I(s.quantity_units),
+                    Val::S(s.customs_value_usd.to_string()),
+                    Val::N(s.duty.band.clone()),
+                    Val::S(s.duty.rate_pct.to_string()),
+                    Val::S(s.duty.amount_usd.to_string()),
+                    Val::S(s.duty.reason.clone()),
+                ]);
+                let mut after = p.after;
+                if let Value::Object(m) = &mut after {
+                    m.insert("shipment".into(), json!(s));
+                }
+                audit.push(
+                    "ship.export",
+                    &format!("export_shipment:{id}"),
+                    &p.before,
+                    &after,
+                );
+                out.push(s);
+                id += 1;
+            }
+            done.push((r, out));
+        }
+        insert_rows(
+            &mut tx,
+            self.backend,
+            "export_shipments",
+            &[
+                "id",
+                "licence",
+                "exporter",
+                "customer_id",
+                "chip",
+                "destination",
+                "quantity_units",
+                "value_usd",
+                "customs_value_usd",
+                "ship_date",
+                "pack_id",
+                "test_report",
+                "created_at",
+            ],
+            ship_rows,
+        )
+        .await?;
+        insert_rows(
+            &mut tx,
+            self.backend,
+            "duty_accruals",
+            &[
+                "shipment_id",
+                "exporter",
+                "chip",
+                "destination",
+                "accrual_date",
+                "quantity_units",
+                "customs_value_usd",
+                "band",
+                "rate_pct",
+                "amount_usd",
+                "reason",
+            ],
+            duty_rows,
+        )
+        .await?;
+        self.flush_audit(&mut tx, audit).await?;
+        for (r, out) in &done {
+            self.idem_put(&mut tx, reqs[*r].0, "ship.export", &requests[*r], out)
+                .await?;
+        }
+        tx.commit().await?;
+        for (r, out) in done {
+            outcome[r] = Some(Ok(out));
+        }
+        Ok(outcome
+            .into_iter()
+            .map(|o| o.unwrap_or_else(|| Err(StoreError::Corrupt("no outcome".into()))))
+            .collect())
+    }
+
+    /// The input checks of one export request that need no database: sizes, amounts, dates
+    /// covered by a pack. Returns the catalog chip each item's test report names.
+    fn check_export_request(&self, items: &[NewExport]) -> Result<Vec<Option<String>>> {
+        if items.is_empty() {
+            return Err(StoreError::invalid("batch", "at least one shipment"));
+        }
+        if items.len() > MAX_BATCH {
+            return Err(StoreError::invalid(
+                "batch",
+                format!("more than {MAX_BATCH} shipments"),
+            ));
+        }
+        let mut report_chips = Vec::with_capacity(items.len());
+        for it in items {
+            validate_units("quantity", it.quantity_units)?;
+            validate_usd("value", it.value_usd, false)?;
+            if let Some(c) = it.customs_value_usd {
+                validate_usd("customs-value", c, true)?;
+            }
+            self.pack_on("date", it.date)?;
+            report_chips.push(
+                it.test_report
+                    .as_ref()
+                    .and_then(|r| self.reg.catalog.resolve(&r.chip).ok())
+                    .map(|c| c.id.clone()),
+            );
+        }
+        Ok(report_chips)
+    }
+
+    /// Checks one request's shipments in order against the locked licences, customers and cap
+    /// ledgers, drawing down and counting as it goes (the caller rolls back on a refusal).
+    #[allow(clippy::too_many_arguments)]
+    fn plan_exports(
+        &self,
+        items: &[NewExport],
+        report_chips: &[Option<String>],
+        licences: &mut HashMap<String, (Licence, Drawdown)>,
+        customers: &HashMap<String, Customer>,
+        caps: &mut BTreeMap<(String, String), (CapLedger, CapLedger)>,
+        bands: &mut HashMap<(String, NaiveDate), Option<tollgate_core::classify::DutyBandRef>>,
+    ) -> Result<Vec<Planned>> {
+        let wrap = |index: usize, r: Refusal| -> StoreError {
+            if items.len() == 1 {
+                StoreError::Refused(r)
+            } else {
+                StoreError::Refused(Refusal::InBatch {
+                    index,
+                    inner: Box::new(r),
+                })
+            }
+        };
+        let mut planned: Vec<Planned> = Vec::with_capacity(items.len());
         for (i, it) in items.iter().enumerate() {
             let pack = self.pack_on("date", it.date)?;
             let Some((l, dd)) = licences.get_mut(&it.licence) else {
@@ -1171,7 +1448,7 @@ impl SqlStore {
             rules::check_test_report(
                 pack,
                 it.test_report.as_ref(),
-                report_chips[i].as_deref(),
+                report_chips.get(i).and_then(|c| c.as_deref()),
                 &l.chip,
                 it.quantity_units,
                 it.date,
@@ -1230,138 +1507,7 @@ impl SqlStore {
                 after: json!({"licence": {"drawn_units": dd.drawn_units, "drawn_value_usd": dd.drawn_value}, "cap": cap_json.1}),
             });
         }
-        // Writes.
-        let mut audit = self.lock_head(&mut tx, &ctx.actor).await?;
-        let first_id = self.next_id(&mut tx, "export_shipments").await?;
-        for (l, dd) in licences.values() {
-            if dd.drawn_units != l.drawn_units || dd.drawn_value != l.drawn_value_usd {
-                sqlx::query(
-                    "UPDATE licences SET drawn_units = $1, drawn_value_usd = $2 WHERE number = $3",
-                )
-                .bind(dd.drawn_units)
-                .bind(dd.drawn_value.to_string())
-                .bind(l.number.clone())
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
-        for ((e, c), (before, after)) in &caps {
-            if before != after {
-                sqlx::query(
-                    "UPDATE cap_ledger SET cn_mo_units = $1 WHERE exporter = $2 AND chip = $3",
-                )
-                .bind(after.china_macau_units)
-                .bind(e.clone())
-                .bind(c.clone())
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
-        let mut out = Vec::with_capacity(planned.len());
-        let mut ship_rows = Vec::with_capacity(planned.len());
-        let mut duty_rows = Vec::with_capacity(planned.len());
-        for (k, p) in planned.into_iter().enumerate() {
-            let id = first_id + k as i64;
-            let report = serde_json::to_string(&p.item.test_report)
-                .map_err(|e| StoreError::Corrupt(format!("test report: {e}")))?;
-            let s = ExportShipment {
-                id,
-                licence: p.licence,
-                exporter: p.exporter,
-                customer_id: p.customer,
-                chip: p.chip,
-                destination: p.destination,
-                quantity_units: p.item.quantity_units,
-                value_usd: p.item.value_usd,
-                customs_value_usd: p.customs,
-                date: p.item.date,
-                pack_id: p.pack_id,
-                duty: p.duty,
-            };
-            ship_rows.push(vec![
-                Val::I(id),
-                Val::S(s.licence.clone()),
-                Val::S(s.exporter.clone()),
-                Val::S(s.customer_id.clone()),
-                Val::S(s.chip.clone()),
-                Val::S(s.destination.clone()),
-                Val::I(s.quantity_units),
-                Val::S(s.value_usd.to_string()),
-                Val::S(s.customs_value_usd.to_string()),
-                Val::S(s.date.to_string()),
-                Val::S(s.pack_id.clone()),
-                Val::S(report),
-                Val::S(audit.at.clone()),
-            ]);
-            duty_rows.push(vec![
-                Val::I(id),
-                Val::S(s.exporter.clone()),
-                Val::S(s.chip.clone()),
-                Val::S(s.destination.clone()),
-                Val::S(s.date.to_string()),
-                Val::I(s.quantity_units),
-                Val::S(s.customs_value_usd.to_string()),
-                Val::N(s.duty.band.clone()),
-                Val::S(s.duty.rate_pct.to_string()),
-                Val::S(s.duty.amount_usd.to_string()),
-                Val::S(s.duty.reason.clone()),
-            ]);
-            let mut after = p.after;
-            if let Value::Object(m) = &mut after {
-                m.insert("shipment".into(), json!(s));
-            }
-            audit.push(
-                "ship.export",
-                &format!("export_shipment:{id}"),
-                &p.before,
-                &after,
-            );
-            out.push(s);
-        }
-        insert_rows(
-            &mut tx,
-            self.backend,
-            "export_shipments",
-            &[
-                "id",
-                "licence",
-                "exporter",
-                "customer_id",
-                "chip",
-                "destination",
-                "quantity_units",
-                "value_usd",
-                "customs_value_usd",
-                "ship_date",
-                "pack_id",
-                "test_report",
-                "created_at",
-            ],
-            ship_rows,
-        )
-        .await?;
-        insert_rows(
-            &mut tx,
-            self.backend,
-            "duty_accruals",
-            &[
-                "shipment_id",
-                "exporter",
-                "chip",
-                "destination",
-                "accrual_date",
-                "quantity_units",
-                "customs_value_usd",
-                "band",
-                "rate_pct",
-                "amount_usd",
-                "reason",
-            ],
-            duty_rows,
-        )
-        .await?;
-        self.commit_write(tx, audit, ctx, "ship.export", &request, out)
-            .await
+        Ok(planned)
     }
 
     // ---- duty ------------------------------------------------------------------------------

@@ -22,6 +22,8 @@ both!(
     invalid_input_names_the_field,
     tampering_with_any_audit_row_is_detected_and_named,
     sixty_four_concurrent_writers_never_overdraw_and_the_cap_holds_exactly,
+    sixty_four_concurrent_writers_through_the_group_commit_queue_keep_every_invariant,
+    a_group_decides_each_request_as_if_sent_one_after_another,
 );
 
 async fn export_to_china_draws_the_licence_counts_the_cap_and_accrues_25pct_duty(db: Db) {
@@ -633,6 +635,96 @@ async fn a_batch_spanning_several_insert_statements_stores_every_row_in_order(db
     assert!(s.verify_audit().await.unwrap().first_bad.is_none());
 }
 
+async fn a_group_decides_each_request_as_if_sent_one_after_another(db: Db) {
+    let s = &db.store;
+    // L1 to China: US 100 units allow 50. L2 to Singapore: 30 units.
+    customer_and_licence(s, "CN", "L1", "nvidia-h200-sxm", 1000, "100000000.00").await;
+    customer_and_licence(s, "SG", "L2", "nvidia-h200-sxm", 30, "100000000.00").await;
+    domestic(s, "nvidia-h200-sxm", 100).await;
+    let ex = |l: &str, n: i64| export(l, n, "100.00", "2026-02-15", Some(h200_report(n.max(1))));
+    // Keys used before the group: one for the same request (a replay), one for another.
+    let old = s
+        .ship_exports(&ctx().with_key(Some("k-old".into())), vec![ex("L2", 10)])
+        .await
+        .unwrap();
+    s.ship_exports(&ctx().with_key(Some("k-other".into())), vec![ex("L2", 1)])
+        .await
+        .unwrap();
+    let actor = |a: &str, key: Option<&str>| WriteCtx::new(a).with_key(key.map(str::to_string));
+    let reqs: Vec<(WriteCtx, Vec<NewExport>)> = vec![
+        (actor("a0", Some("g-0")), vec![ex("L1", 20)]),
+        // The second item crosses the cap (60 > 50): the whole request is refused and its
+        // first item's 20 units must not count for the requests after it.
+        (actor("a1", None), vec![ex("L1", 20), ex("L1", 20)]),
+        (actor("a2", None), vec![ex("L1", 30)]),
+        (actor("a3", None), vec![ex("L2", 0)]),
+        (actor("a4", Some("k-old")), vec![ex("L2", 10)]),
+        (actor("a5", Some("k-other")), vec![ex("L2", 2)]),
+        (actor("a6", None), vec![ex("L9", 1)]),
+        (actor("a7", None), vec![ex("L2", 19)]),
+        (actor("a8", None), vec![ex("L2", 1)]),
+    ];
+    let refs: Vec<(&WriteCtx, &[NewExport])> =
+        reqs.iter().map(|(c, i)| (c, i.as_slice())).collect();
+    let out = s.ship_export_group(&refs).await.expect("group");
+    assert_eq!(out.len(), reqs.len());
+    let rule = |r: &Result<Vec<ExportShipment>>| match r {
+        Err(StoreError::Refused(x)) => x.rule().to_string(),
+        Err(StoreError::Invalid { field, .. }) => format!("invalid {field}"),
+        Err(e) => format!("{e}"),
+        Ok(v) => format!("ok {}", v.len()),
+    };
+    let got: Vec<String> = out.iter().map(rule).collect();
+    assert_eq!(got[0], "ok 1");
+    assert_eq!(got[1], "china-macau-volume-cap");
+    assert!(matches!(
+        &out[1],
+        Err(StoreError::Refused(Refusal::InBatch { index: 1, .. }))
+    ));
+    assert_eq!(got[2], "ok 1", "a refused request's units were rolled back");
+    assert_eq!(got[3], "invalid quantity");
+    assert_eq!(
+        out[4].as_ref().unwrap(),
+        &old,
+        "a replayed key answers what it stored"
+    );
+    assert_eq!(got[5], "invalid idempotency-key");
+    assert_eq!(got[6], "licence-unknown");
+    assert_eq!(got[7], "ok 1");
+    assert!(got[8].starts_with("licence-"), "{}", got[8]);
+    // New shipments: requests 0, 2 and 7, with consecutive ids in arrival order, each audited
+    // under its own actor.
+    let new: Vec<&ExportShipment> = [0, 2, 7]
+        .iter()
+        .map(|r| &out[*r].as_ref().unwrap()[0])
+        .collect();
+    assert_eq!(new[1].id, new[0].id + 1);
+    assert_eq!(new[2].id, new[0].id + 2);
+    let audit = s.audit_entries().await.unwrap();
+    for (e, a) in new.iter().zip(["a0", "a2", "a7"]) {
+        let entry = audit
+            .iter()
+            .find(|x| x.entity == format!("export_shipment:{}", e.id))
+            .expect("audited");
+        assert_eq!(entry.actor, a);
+    }
+    assert!(s.verify_audit().await.unwrap().first_bad.is_none());
+    let l1 = s.licence("L1").await.unwrap().unwrap();
+    let l2 = s.licence("L2").await.unwrap().unwrap();
+    assert_eq!((l1.drawn_units, l2.drawn_units), (50, 30));
+    let cap = s.cap("nvidia", "h200", d("2026-03-01")).await.unwrap();
+    assert_eq!((cap.china_macau_units, cap.allowed_units), (50, 50));
+    assert_eq!(s.export_shipment_ids().await.unwrap().len(), 5);
+    // A key first used inside the group replays like any other.
+    let again = s.ship_exports(&reqs[0].0, reqs[0].1.clone()).await.unwrap();
+    assert_eq!(&again, out[0].as_ref().unwrap());
+    // Two requests with one key cannot share a group.
+    let dup = s
+        .ship_export_group(&[(&reqs[0].0, &reqs[0].1[..]), (&reqs[0].0, &reqs[0].1[..])])
+        .await;
+    assert!(matches!(dup, Err(StoreError::Invalid { .. })));
+}
+
 async fn decisions_are_recorded_for_replay(db: Db) {
     let s = &db.store;
     let rec = s
@@ -762,6 +854,17 @@ const CONCURRENCY_REPS: usize = 5;
 const WRITERS: usize = 64;
 
 async fn sixty_four_concurrent_writers_never_overdraw_and_the_cap_holds_exactly(db: Db) {
+    concurrent_writers(db, false).await
+}
+
+async fn sixty_four_concurrent_writers_through_the_group_commit_queue_keep_every_invariant(db: Db) {
+    concurrent_writers(db, true).await
+}
+
+/// 64 writers, 3 shipments each (each retried with its key), on one licence and one chip's
+/// cap, directly or through the group-commit queue.
+async fn concurrent_writers(db: Db, via_queue: bool) {
+    let queue = tollgate_store::group::ExportQueue::new(db.store.clone());
     for rep in 0..CONCURRENCY_REPS {
         let s = db.store.clone();
         let number = format!("LC{rep}");
@@ -786,19 +889,29 @@ async fn sixty_four_concurrent_writers_never_overdraw_and_the_cap_holds_exactly(
         let before_cap = s.cap("nvidia", chip, d("2026-03-01")).await.unwrap();
         let mut tasks = Vec::new();
         for w in 0..WRITERS {
-            let s = s.clone();
+            let (s, q) = (s.clone(), queue.clone());
             let number = number.clone();
             let report = report.clone();
             tasks.push(tokio::spawn(async move {
+                let ship = |k: WriteCtx, items: Vec<NewExport>| {
+                    let (s, q) = (s.clone(), q.clone());
+                    async move {
+                        if via_queue {
+                            q.ship_exports(&k, items).await
+                        } else {
+                            s.ship_exports(&k, items).await
+                        }
+                    }
+                };
                 let mut ok_units = 0i64;
                 for i in 0..3 {
                     let k = ctx().with_key(Some(format!("{number}-{w}-{i}")));
                     let e = export(&number, 10, "10.00", "2026-02-15", Some(report.clone()));
-                    match s.ship_exports(&k, vec![e.clone()]).await {
+                    match ship(k.clone(), vec![e.clone()]).await {
                         Ok(v) => {
                             ok_units += v[0].quantity_units;
                             // A retry with the same key is a no-op.
-                            let again = s.ship_exports(&k, vec![e]).await.expect("retry");
+                            let again = ship(k, vec![e]).await.expect("retry");
                             assert_eq!(again, v);
                         }
                         Err(StoreError::Refused(_)) => {}

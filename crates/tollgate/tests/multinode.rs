@@ -78,15 +78,10 @@ fn drive(
 
 #[test]
 fn two_nodes_on_one_postgresql_keep_every_invariant_under_concurrent_shipments() {
-    let Ok(base) = std::env::var("TOLLGATE_TEST_PG_URL") else {
-        eprintln!("SKIPPED (multi-node on PostgreSQL): TOLLGATE_TEST_PG_URL is not set");
+    let Some(pg) = PgDb::fresh("multi-node on PostgreSQL") else {
         return;
     };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let (db, name) = fresh_database(&base, &rt);
+    let db = pg.url.clone();
     let dir = tempfile::tempdir().expect("temp dir");
 
     // Tokens from the CLI, before and after the nodes start: both kinds are accepted.
@@ -199,7 +194,7 @@ fn two_nodes_on_one_postgresql_keep_every_invariant_under_concurrent_shipments()
     // Every acknowledged shipment is stored, and nothing else is.
     let acked: BTreeSet<i64> = acked1.iter().chain(&acked2).copied().collect();
     assert_eq!(acked.len(), 600);
-    let stored: BTreeSet<i64> = rt.block_on(async {
+    let stored: BTreeSet<i64> = pg.rt.block_on(async {
         let pool = sqlx::AnyPool::connect(&db).await.expect("connect");
         let rows: Vec<(i64,)> = sqlx::query_as("SELECT id FROM export_shipments")
             .fetch_all(&pool)
@@ -228,5 +223,4 @@ fn two_nodes_on_one_postgresql_keep_every_invariant_under_concurrent_shipments()
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
-    drop_database(&base, &name, &rt);
 }

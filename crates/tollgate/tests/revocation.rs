@@ -94,19 +94,11 @@ fn a_token_revoked_by_the_cli_is_refused_by_a_running_sqlite_server() {
 
 #[test]
 fn a_token_revoked_by_the_cli_is_refused_by_both_postgresql_nodes() {
-    let Ok(base) = std::env::var("TOLLGATE_TEST_PG_URL") else {
-        eprintln!("SKIPPED (revocation on PostgreSQL): TOLLGATE_TEST_PG_URL is not set");
+    let Some(pg) = PgDb::fresh("revocation on PostgreSQL") else {
         return;
     };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let (db, name) = fresh_database(&base, &rt);
     let dir = tempfile::tempdir().expect("temp dir");
-    token(&db, "exporter", Some("acme"));
-    let (n1, n2) = (serve(dir.path(), &db), serve(dir.path(), &db));
-    revoke_and_expect_refusal(&db, &[&n1, &n2]);
-    drop((n1, n2));
-    drop_database(&base, &name, &rt);
+    token(&pg.url, "exporter", Some("acme"));
+    let (n1, n2) = (serve(dir.path(), &pg.url), serve(dir.path(), &pg.url));
+    revoke_and_expect_refusal(&pg.url, &[&n1, &n2]);
 }

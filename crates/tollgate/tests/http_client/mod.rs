@@ -167,8 +167,43 @@ pub fn export(licence: &str, units: i64, value: &str) -> serde_json::Value {
         "date": "2026-02-15", "test_report": h200_report(units)}]})
 }
 
-/// A new, empty PostgreSQL database next to `base`; returns its URL and name.
-pub fn fresh_database(base: &str, rt: &tokio::runtime::Runtime) -> (String, String) {
+/// A new, empty PostgreSQL database for one test (at `TOLLGATE_TEST_PG_URL`'s server), dropped
+/// with it, and a runtime for direct queries.
+pub struct PgDb {
+    pub url: String,
+    pub rt: tokio::runtime::Runtime,
+    base: String,
+    name: String,
+}
+
+impl PgDb {
+    /// `None`, after printing SKIPPED for `what`, without `TOLLGATE_TEST_PG_URL`.
+    pub fn fresh(what: &str) -> Option<PgDb> {
+        let Ok(base) = std::env::var("TOLLGATE_TEST_PG_URL") else {
+            eprintln!("SKIPPED ({what}): TOLLGATE_TEST_PG_URL is not set");
+            return None;
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let (url, name) = fresh_database(&base, &rt);
+        Some(PgDb {
+            url,
+            rt,
+            base,
+            name,
+        })
+    }
+}
+
+impl Drop for PgDb {
+    fn drop(&mut self) {
+        drop_database(&self.base, &self.name, &self.rt);
+    }
+}
+
+fn fresh_database(base: &str, rt: &tokio::runtime::Runtime) -> (String, String) {
     sqlx::any::install_default_drivers();
     let name = format!(
         "tollgate_e2e_{}_{}",
@@ -199,7 +234,7 @@ pub fn fresh_database(base: &str, rt: &tokio::runtime::Runtime) -> (String, Stri
     (url, name)
 }
 
-pub fn drop_database(base: &str, name: &str, rt: &tokio::runtime::Runtime) {
+fn drop_database(base: &str, name: &str, rt: &tokio::runtime::Runtime) {
     rt.block_on(async {
         if let Ok(admin) = sqlx::AnyPool::connect(base).await {
             let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))

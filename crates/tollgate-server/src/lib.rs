@@ -39,6 +39,8 @@ pub struct AppState {
     pub screener: Option<Arc<tollgate_screen::Screener>>,
     /// Recent parties' screening results, for these lists.
     pub party_cache: Arc<tollgate_screen::order::PartyCache>,
+    /// Licence number -> exporter, for the tenancy check of export shipments.
+    pub licence_owners: records::LicenceOwners,
 }
 
 impl axum::extract::FromRef<AppState> for auth::TokenCache {
@@ -62,6 +64,7 @@ impl AppState {
             exports: None,
             screener: None,
             party_cache: Arc::new(tollgate_screen::order::PartyCache::new(PARTY_CACHE)),
+            licence_owners: Default::default(),
         }
     }
 
@@ -76,6 +79,7 @@ impl AppState {
     pub fn with_store(mut self, store: tollgate_store::SqlStore) -> Self {
         self.tokens = auth::TokenCache::with_store(store.clone());
         self.exports = Some(tollgate_store::group::ExportQueue::new(store.clone()));
+        self.licence_owners = Default::default();
         self.store = Some(store);
         self
     }

@@ -17,7 +17,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, RwLock};
 use tollgate_store::*;
 
 /// Longest accepted `Idempotency-Key`.
@@ -96,6 +97,33 @@ fn write_ctx(p: &Principal, key: IdempotencyKey) -> WriteCtx {
         r => format!("api:{}", r.as_str()),
     };
     WriteCtx::new(p.token_id.clone()).with_key(key.0.map(|k| format!("{ns}:{k}")))
+}
+
+/// The exporter of each licence looked up so far. A licence's exporter never changes and
+/// licences are never deleted, so an entry stays true; unknown numbers are not kept (the
+/// licence may be added later). Bounded: beyond the limit the map starts again.
+#[derive(Debug, Default, Clone)]
+pub struct LicenceOwners(Arc<RwLock<HashMap<String, String>>>);
+
+const MAX_LICENCE_OWNERS: usize = 100_000;
+
+impl LicenceOwners {
+    /// The exporter of licence `number`, from memory or the store; `None`: no such licence.
+    async fn get(&self, st: &SqlStore, number: &str) -> Result<Option<String>, ApiError> {
+        if let Some(e) = self.0.read().ok().and_then(|m| m.get(number).cloned()) {
+            return Ok(Some(e));
+        }
+        let Some(l) = st.licence(number).await? else {
+            return Ok(None);
+        };
+        if let Ok(mut m) = self.0.write() {
+            if m.len() >= MAX_LICENCE_OWNERS {
+                m.clear();
+            }
+            m.insert(number.to_string(), l.exporter.clone());
+        }
+        Ok(Some(l.exporter))
+    }
 }
 
 fn store(s: &AppState) -> Result<&SqlStore, ApiError> {
@@ -484,10 +512,8 @@ pub async fn ship_export(
             let ok = match seen.get(it.licence.as_str()) {
                 Some(ok) => *ok,
                 None => {
-                    let ok = st
-                        .licence(&it.licence)
-                        .await?
-                        .is_some_and(|l| visible(&p, Some(&l.exporter)));
+                    let owner = s.licence_owners.get(st, &it.licence).await?;
+                    let ok = owner.is_some_and(|e| visible(&p, Some(&e)));
                     seen.insert(&it.licence, ok);
                     ok
                 }

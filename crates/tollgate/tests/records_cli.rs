@@ -303,3 +303,54 @@ fn audit_verify_exits_4_and_names_the_tampered_entry() {
     assert_eq!(code, 4, "{err}");
     assert!(err.contains("entry 2"), "{err}");
 }
+
+#[test]
+fn a_customer_added_with_an_exporter_is_owned_by_it() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    let c: serde_json::Value = serde_json::from_str(&ok(
+        dir,
+        &[
+            "customer",
+            "add",
+            "--name",
+            "Owned",
+            "--country",
+            "SG",
+            "--exporter",
+            "acme",
+            "--json",
+        ],
+    ))
+    .expect("json");
+    assert_eq!(c["owner"], "acme");
+    let c: serde_json::Value = serde_json::from_str(&ok(
+        dir,
+        &[
+            "customer",
+            "add",
+            "--name",
+            "Unowned",
+            "--country",
+            "SG",
+            "--json",
+        ],
+    ))
+    .expect("json");
+    assert_eq!(c["owner"], serde_json::Value::Null);
+    let (code, _, err) = tollgate(
+        dir,
+        &[
+            "customer",
+            "add",
+            "--name",
+            "X",
+            "--country",
+            "SG",
+            "--exporter",
+            " ",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("exporter"), "{err}");
+}

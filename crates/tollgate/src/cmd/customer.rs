@@ -24,6 +24,10 @@ enum Cmd {
         headquarters: Option<String>,
         #[arg(long)]
         id: Option<String>,
+        /// The exporter that registers this customer: its API tokens see it (without this,
+        /// only regulator and auditor tokens do).
+        #[arg(long)]
+        exporter: Option<String>,
     },
     /// Approve a customer: KYC and remote-access safeguards attested until a date.
     Approve {
@@ -50,16 +54,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             country,
             headquarters,
             id,
+            exporter,
         } => {
-            let c = s.run(s.store.add_customer(
-                &s.ctx,
-                NewCustomer {
-                    id,
-                    name,
-                    country,
-                    headquarters,
-                },
-            ))?;
+            let c = NewCustomer {
+                id,
+                name,
+                country,
+                headquarters,
+            };
+            let c = match exporter {
+                Some(e) => s.run(s.store.add_customer_for(&s.ctx, c, &e))?,
+                None => s.run(s.store.add_customer(&s.ctx, c))?,
+            };
             if json {
                 print_json(&c)?;
             } else {

@@ -49,6 +49,19 @@ pub enum Backend {
 }
 
 impl Backend {
+    /// Appends the `n`th (1-based) bind parameter. SQLite gets anonymous `?`: sqlx asks SQLite
+    /// for each parameter's name, and for numbered ones SQLite scans a list, which makes wide
+    /// statements quadratic to bind.
+    fn push_param(self, sql: &mut String, n: usize) {
+        match self {
+            Backend::Sqlite => sql.push('?'),
+            Backend::Postgres => {
+                sql.push('$');
+                sql.push_str(&n.to_string());
+            }
+        }
+    }
+
     fn chunk_rows(self) -> usize {
         match self {
             Backend::Sqlite => INSERT_CHUNK_ROWS_SQLITE,
@@ -186,12 +199,7 @@ async fn insert_rows(
                     sql.push_str(", ");
                 }
                 n += 1;
-                // SQLite gets anonymous `?`: sqlx asks SQLite for each parameter's name, and
-                // for numbered ones SQLite scans a list, which makes wide INSERTs quadratic.
-                match backend {
-                    Backend::Sqlite => sql.push('?'),
-                    Backend::Postgres => sql.push_str(&format!("${n}")),
-                }
+                backend.push_param(&mut sql, n);
             }
             sql.push(')');
         }
@@ -208,6 +216,47 @@ async fn insert_rows(
         q.execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+const IDEM_COLS: [&str; 4] = ["key", "request_hash", "response", "created_at"];
+
+/// The idempotency row of a keyed write: the key, a hash of the request, the response.
+fn idem_row<T: Serialize>(
+    key: &str,
+    kind: &str,
+    request: &Value,
+    response: &T,
+) -> Result<Vec<Val>> {
+    let resp = serde_json::to_string(response)
+        .map_err(|e| StoreError::Corrupt(format!("response: {e}")))?;
+    Ok(vec![
+        Val::S(key.to_string()),
+        Val::S(audit::chain_hash(kind, &request.to_string())),
+        Val::S(resp),
+        Val::S(now_utc()),
+    ])
+}
+
+/// What a stored idempotency row means for a request under its key: nothing stored (do it),
+/// the stored response (done before), or an error if the key was used for another request.
+fn idem_answer<T: DeserializeOwned>(
+    key: &str,
+    kind: &str,
+    request: &Value,
+    stored: Option<(String, String)>,
+) -> Result<Option<T>> {
+    let Some((hash, resp)) = stored else {
+        return Ok(None);
+    };
+    if hash != audit::chain_hash(kind, &request.to_string()) {
+        return Err(StoreError::invalid(
+            "idempotency-key",
+            format!("'{key}' was already used for a different request"),
+        ));
+    }
+    serde_json::from_str(&resp)
+        .map(Some)
+        .map_err(|e| StoreError::Corrupt(format!("idempotency response: {e}")))
 }
 
 /// The audit entries of one transaction, chained from the head it locked.
@@ -525,22 +574,39 @@ impl SqlStore {
         let Some(key) = &ctx.idempotency_key else {
             return Ok(None);
         };
-        let row = sqlx::query("SELECT request_hash, response FROM idempotency WHERE key = $1")
-            .bind(key.clone())
-            .fetch_optional(&mut *conn)
-            .await?;
-        let Some(row) = row else { return Ok(None) };
-        let h: String = row.try_get("request_hash")?;
-        if h != audit::chain_hash(kind, &request.to_string()) {
-            return Err(StoreError::invalid(
-                "idempotency-key",
-                format!("'{key}' was already used for a different request"),
-            ));
+        let mut found = self.idem_rows(conn, &[key.as_str()]).await?;
+        idem_answer(key, kind, request, found.remove(key))
+    }
+
+    /// The stored (request hash, response) of each of `keys` that has one, in one query.
+    async fn idem_rows(
+        &self,
+        conn: &mut AnyConnection,
+        keys: &[&str],
+    ) -> Result<HashMap<String, (String, String)>> {
+        let mut found = HashMap::new();
+        for chunk in keys.chunks(self.backend.chunk_rows()) {
+            let mut sql =
+                String::from("SELECT key, request_hash, response FROM idempotency WHERE key IN (");
+            for n in 1..=chunk.len() {
+                if n > 1 {
+                    sql.push_str(", ");
+                }
+                self.backend.push_param(&mut sql, n);
+            }
+            sql.push(')');
+            let mut q = sqlx::query(&sql);
+            for k in chunk {
+                q = q.bind(k.to_string());
+            }
+            for row in q.fetch_all(&mut *conn).await? {
+                found.insert(
+                    row.try_get("key")?,
+                    (row.try_get("request_hash")?, row.try_get("response")?),
+                );
+            }
         }
-        let resp: String = row.try_get("response")?;
-        serde_json::from_str(&resp)
-            .map(Some)
-            .map_err(|e| StoreError::Corrupt(format!("idempotency response: {e}")))
+        Ok(found)
     }
 
     /// The end of every keyed write: its audit entries and its idempotent response join the
@@ -571,18 +637,8 @@ impl SqlStore {
         let Some(key) = &ctx.idempotency_key else {
             return Ok(());
         };
-        let resp = serde_json::to_string(response)
-            .map_err(|e| StoreError::Corrupt(format!("response: {e}")))?;
-        sqlx::query(
-            "INSERT INTO idempotency (key, request_hash, response, created_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(key.clone())
-        .bind(audit::chain_hash(kind, &request.to_string()))
-        .bind(resp)
-        .bind(now_utc())
-        .execute(&mut *conn)
-        .await?;
-        Ok(())
+        let row = idem_row(key, kind, request, response)?;
+        insert_rows(conn, self.backend, "idempotency", &IDEM_COLS, vec![row]).await
     }
 
     /// Inserts the exporter if new; returns whether it was created.
@@ -1069,14 +1125,25 @@ impl SqlStore {
                 .collect::<Vec<_>>());
         }
         let mut tx = self.begin().await?;
+        let keyed: Vec<&str> = reqs
+            .iter()
+            .enumerate()
+            .filter(|(r, _)| outcome[*r].is_none())
+            .filter_map(|(_, (ctx, _))| ctx.idempotency_key.as_deref())
+            .collect();
+        let mut stored = if keyed.is_empty() {
+            HashMap::new()
+        } else {
+            self.idem_rows(&mut tx, &keyed).await?
+        };
         for (r, (ctx, _)) in reqs.iter().enumerate() {
+            let Some(key) = &ctx.idempotency_key else {
+                continue;
+            };
             if outcome[r].is_some() {
                 continue;
             }
-            match self
-                .idem_get(&mut tx, ctx, "ship.export", &requests[r])
-                .await
-            {
+            match idem_answer(key, "ship.export", &requests[r], stored.remove(key)) {
                 Ok(Some(done)) => outcome[r] = Some(Ok(done)),
                 Ok(None) => {}
                 Err(e @ StoreError::Invalid { .. }) => outcome[r] = Some(Err(e)),
@@ -1316,10 +1383,13 @@ impl SqlStore {
         )
         .await?;
         self.flush_audit(&mut tx, audit).await?;
+        let mut idem = Vec::new();
         for (r, out) in &done {
-            self.idem_put(&mut tx, reqs[*r].0, "ship.export", &requests[*r], out)
-                .await?;
+            if let Some(key) = &reqs[*r].0.idempotency_key {
+                idem.push(idem_row(key, "ship.export", &requests[*r], out)?);
+            }
         }
+        insert_rows(&mut tx, self.backend, "idempotency", &IDEM_COLS, idem).await?;
         tx.commit().await?;
         for (r, out) in done {
             outcome[r] = Some(Ok(out));

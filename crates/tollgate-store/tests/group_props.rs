@@ -1,6 +1,6 @@
 //! Property: a group commit decides every request exactly as the same requests sent one after
 //! another would be decided (same shipments and ids, same refusals, same licence and cap
-//! state afterwards), on two fresh SQLite stores.
+//! state afterwards, the same answers to replayed idempotency keys), on two fresh SQLite stores.
 
 mod common;
 
@@ -40,12 +40,16 @@ async fn state(s: &SqlStore) -> (i64, i64, String, i64, usize) {
     )
 }
 
-type Req = Vec<(u8, i64, i64)>;
+/// Whether the request carries an idempotency key, and its shipments: (licence L1/L2/L9,
+/// units 0..40 (0 is invalid), value in dollars).
+type Req = (bool, Vec<(u8, i64, i64)>);
 
 fn requests() -> impl Strategy<Value = Vec<Req>> {
-    // (licence L1/L2/L9, units 0..40 (0 is invalid), value in dollars)
     prop::collection::vec(
-        prop::collection::vec((0u8..3, 0i64..40, 1i64..400), 1..4),
+        (
+            any::<bool>(),
+            prop::collection::vec((0u8..3, 0i64..40, 1i64..400), 1..4),
+        ),
         1..14,
     )
 }
@@ -58,7 +62,7 @@ proptest! {
         rt.block_on(async {
             let items: Vec<Vec<NewExport>> = reqs
                 .iter()
-                .map(|r| {
+                .map(|(_, r)| {
                     r.iter()
                         .map(|(l, n, v)| {
                             let lic = ["L1", "L2", "L9"][*l as usize];
@@ -67,19 +71,27 @@ proptest! {
                         .collect()
                 })
                 .collect();
+            let ctxs: Vec<WriteCtx> = reqs
+                .iter()
+                .enumerate()
+                .map(|(k, (keyed, _))| {
+                    WriteCtx::new(format!("a{k}")).with_key(keyed.then(|| format!("key-{k}")))
+                })
+                .collect();
             let (one, group) = (setup().await, setup().await);
-            let mut serial = Vec::new();
-            for (k, it) in items.iter().enumerate() {
-                let c = WriteCtx::new(format!("a{k}"));
-                serial.push(outcome(&one.store.ship_exports(&c, it.clone()).await));
+            // Twice: the second round replays every keyed request and repeats the others.
+            for round in 0..2 {
+                let mut serial = Vec::new();
+                for (c, it) in ctxs.iter().zip(&items) {
+                    serial.push(outcome(&one.store.ship_exports(c, it.clone()).await));
+                }
+                let refs: Vec<(&WriteCtx, &[NewExport])> =
+                    ctxs.iter().zip(&items).map(|(c, i)| (c, i.as_slice())).collect();
+                let grouped: Vec<String> =
+                    group.store.ship_export_group(&refs).await.unwrap().iter().map(outcome).collect();
+                assert_eq!(grouped, serial, "round {round}");
+                assert_eq!(state(&group.store).await, state(&one.store).await, "round {round}");
             }
-            let ctxs: Vec<WriteCtx> = (0..items.len()).map(|k| WriteCtx::new(format!("a{k}"))).collect();
-            let refs: Vec<(&WriteCtx, &[NewExport])> =
-                ctxs.iter().zip(&items).map(|(c, i)| (c, i.as_slice())).collect();
-            let grouped: Vec<String> =
-                group.store.ship_export_group(&refs).await.unwrap().iter().map(outcome).collect();
-            assert_eq!(grouped, serial);
-            assert_eq!(state(&group.store).await, state(&one.store).await);
             assert!(group.store.verify_audit().await.unwrap().first_bad.is_none());
         });
     }

@@ -179,6 +179,7 @@ impl From<tollgate_store::StoreError> for ApiError {
         match e {
             StoreError::Invalid { field, message } => ApiError::invalid(field, message),
             StoreError::Refused(r) => ApiError::from_refusal(r),
+            StoreError::Unavailable(m) => ApiError::unavailable(m),
             other => {
                 tracing::error!(error = %other, "store failure");
                 ApiError::internal("the records database failed; see the server log")

@@ -21,6 +21,10 @@ pub enum StoreError {
     /// A stored row could not be read back (a value that does not parse).
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// The write could not be carried out or confirmed (the process is shutting down); like a
+    /// dropped connection, it may or may not have been recorded: retry with its idempotency key.
+    #[error("records unavailable: {0}")]
+    Unavailable(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

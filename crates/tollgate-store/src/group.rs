@@ -60,7 +60,7 @@ impl ExportQueue {
                 Ok(r) => r,
                 // The writer went away without answering (runtime shutting down): the write
                 // may or may not have been recorded, as with a dropped connection.
-                Err(_) => Err(crate::StoreError::Corrupt(
+                Err(_) => Err(crate::StoreError::Unavailable(
                     "the export writer stopped before answering".into(),
                 )),
             },

@@ -218,6 +218,14 @@ async fn insert_rows(
     Ok(())
 }
 
+/// The outcome of every request of a group; each has one by the time the group ends.
+fn settled<T>(outcome: Vec<Option<Result<T>>>) -> Vec<Result<T>> {
+    outcome
+        .into_iter()
+        .map(|o| o.unwrap_or_else(|| Err(StoreError::Corrupt("a request got no outcome".into()))))
+        .collect()
+}
+
 const IDEM_COLS: [&str; 4] = ["key", "request_hash", "response", "created_at"];
 
 /// The idempotency row of a keyed write: the key, a hash of the request, the response.
@@ -1240,10 +1248,7 @@ impl SqlStore {
         if planned.is_empty() {
             // Nothing to write: the transaction ends without a change.
             drop(tx);
-            return Ok(outcome
-                .into_iter()
-                .map(|o| o.unwrap_or_else(|| Err(StoreError::Corrupt("no outcome".into()))))
-                .collect());
+            return Ok(settled(outcome));
         }
         // Writes.
         let mut audit = self.lock_head(&mut tx, &reqs[planned[0].0].0.actor).await?;
@@ -1394,10 +1399,7 @@ impl SqlStore {
         for (r, out) in done {
             outcome[r] = Some(Ok(out));
         }
-        Ok(outcome
-            .into_iter()
-            .map(|o| o.unwrap_or_else(|| Err(StoreError::Corrupt("no outcome".into()))))
-            .collect())
+        Ok(settled(outcome))
     }
 
     /// The input checks of one export request that need no database: sizes, amounts, dates

@@ -19,6 +19,7 @@
 use crate::classify::{Classification, Reason};
 use crate::condition::{all_hold, BoolFact, Condition, CountryFact, Facts, NumFact, StrFact};
 use crate::country::{CountrySet, Iso2};
+use crate::entry_policy::{self, EntryPolicy};
 use crate::order::{ItemChip, Order, OrderError, Role};
 use crate::pack::{Pack, ReviewPolicy, ScreeningEffectKind};
 use crate::regulation::Regulation;
@@ -58,6 +59,54 @@ pub struct PartyHit {
     pub match_id: String,
     pub match_name: String,
     pub score: f64,
+    /// The entry's licence requirement as the list states it (Entity List "License Requirement"
+    /// column, e.g. "For all items subject to the EAR."), when the list gives one.
+    pub license_requirement: Option<String>,
+    /// The entry's licence review policy as the list states it (e.g. "Presumption of denial."),
+    /// when the list gives one: the CSL does, the eCFR extract of Supp. No. 4 to Part 744 does not.
+    pub license_policy: Option<String>,
+    /// The entry's footnote markers (Entity List footnotes 1, 3, 4, 5: foreign direct product rules).
+    pub footnotes: Vec<String>,
+}
+
+impl PartyHit {
+    /// A hit whose entry states no licence requirement, review policy or footnotes.
+    pub fn new(
+        role: Role,
+        list: impl Into<String>,
+        match_id: impl Into<String>,
+        match_name: impl Into<String>,
+        score: f64,
+    ) -> Self {
+        Self {
+            role,
+            list: list.into(),
+            match_id: match_id.into(),
+            match_name: match_name.into(),
+            score,
+            license_requirement: None,
+            license_policy: None,
+            footnotes: Vec::new(),
+        }
+    }
+
+    /// The entry's licence requirement text.
+    pub fn with_license_requirement(mut self, text: impl Into<String>) -> Self {
+        self.license_requirement = Some(text.into());
+        self
+    }
+
+    /// The entry's review policy text.
+    pub fn with_license_policy(mut self, text: impl Into<String>) -> Self {
+        self.license_policy = Some(text.into());
+        self
+    }
+
+    /// The entry's footnote markers.
+    pub fn with_footnotes<S: Into<String>>(mut self, markers: impl IntoIterator<Item = S>) -> Self {
+        self.footnotes = markers.into_iter().map(Into::into).collect();
+        self
+    }
 }
 
 /// What was screened: every party, and the hits at or above the threshold.
@@ -116,6 +165,8 @@ enum Step {
     Screen {
         hit: u16,
         effect: u16,
+        /// For a `license_required` list: how the entry's review policy was read.
+        entry: EntryPolicy,
     },
     ScreenClear,
     Dormant {
@@ -313,8 +364,11 @@ impl Regulation {
             facts_ctx: ctx,
         };
 
-        // Screening first: a prohibited party ends the matter whatever the items are.
+        // Screening first: a prohibited party ends the matter whatever the items are. A
+        // licence-required hit's review policy is read from its entry once the items' ECCNs are
+        // known (below).
         let mut screen_policy: Option<ReviewPolicy> = None;
+        let mut licence_hits: SmallVec<[usize; 2]> = SmallVec::new();
         let mut prohibited = false;
         let mut exceptions_barred = false;
         for (hi, hit) in screening.hits.iter().enumerate() {
@@ -329,13 +383,14 @@ impl Regulation {
                     ScreeningEffectKind::Prohibited => prohibited = true,
                     ScreeningEffectKind::LicenseRequired => {
                         exceptions_barred = true;
-                        screen_policy = screen_policy.max(e.policy);
+                        licence_hits.push(d.steps.len());
                     }
                     ScreeningEffectKind::RedFlag => exceptions_barred = true,
                 }
                 d.steps.push(Step::Screen {
                     hit: hi as u16,
                     effect: ei as u16,
+                    entry: EntryPolicy::Unstated,
                 });
             }
         }
@@ -515,8 +570,41 @@ impl Regulation {
                 d.steps.push(Step::Dormant { rule: ri as u16 });
             }
         }
+        // Each licence-required hit is reviewed under its entry's policy (15 CFR 744.11; the
+        // License Review Policy column of Supp. No. 4 to Part 744), read for every item of the
+        // order (the most restrictive reading counts), or under the pack's policy for the list
+        // when the entry states none.
+        for &at in &licence_hits {
+            if let Step::Screen { hit, effect, entry } = &mut d.steps[at] {
+                let h = &screening.hits[*hit as usize];
+                let fallback = pack.screening_effects[*effect as usize]
+                    .policy
+                    .unwrap_or(ReviewPolicy::PresumptionOfDenial);
+                let text = h.license_policy.as_deref();
+                let mut read: Option<EntryPolicy> = None;
+                for it in &d.items {
+                    let r = entry_policy::read(text, &it.classification.eccn);
+                    let p = |x: EntryPolicy| x.policy().unwrap_or(fallback);
+                    if read.is_none_or(|cur| p(r) > p(cur)) {
+                        read = Some(r);
+                    }
+                }
+                let read = read.unwrap_or_else(|| entry_policy::read(text, ""));
+                *entry = read;
+                screen_policy = screen_policy.max(Some(read.policy().unwrap_or(fallback)));
+            }
+        }
         if let Some(sp) = screen_policy {
-            // A listed party needs a licence for every item subject to the EAR.
+            // A listed party needs a licence for every item subject to the EAR, each reviewed at
+            // least as strictly as the entry says (its own path, e.g. the 2026 case-by-case one,
+            // cannot make it less strict).
+            for it in &mut d.items {
+                if it.verdict < Verdict::LicenseRequired {
+                    it.verdict = Verdict::LicenseRequired;
+                    it.exception = None;
+                }
+                it.review_policy = it.review_policy.max(Some(sp));
+            }
             if d.verdict < Verdict::LicenseRequired {
                 d.verdict = Verdict::LicenseRequired;
                 d.review_policy = Some(sp);
@@ -777,33 +865,35 @@ impl<'a> Decision<'a> {
                         format!("obligation {}: {}", o.id, o.message),
                     ));
                 }
-                Step::Screen { hit, effect } => {
+                Step::Screen { hit, effect, entry } => {
                     let h = &self.screening.hits[hit as usize];
                     let e = &pack.screening_effects[effect as usize];
                     let what = match e.effect {
                         ScreeningEffectKind::Prohibited => "prohibited".to_string(),
                         ScreeningEffectKind::LicenseRequired => format!(
                             "licence required, {}",
-                            e.policy
-                                .map(|p| p.as_str())
-                                .unwrap_or("presumption_of_denial")
+                            entry
+                                .policy()
+                                .or(e.policy)
+                                .unwrap_or(ReviewPolicy::PresumptionOfDenial)
+                                .as_str()
                         ),
                         ScreeningEffectKind::RedFlag => "red flag".to_string(),
                     };
-                    out.push(ReasonRef::new(
-                        &e.rule,
-                        &e.citation,
-                        format!(
-                            "{} '{}' matches '{}' on the {} (id {}, score {:.3}): {what}: {}",
-                            h.role.label(),
-                            self.party_name(h.role),
-                            h.match_name,
-                            h.list,
-                            h.match_id,
-                            h.score,
-                            e.message
-                        ),
-                    ));
+                    let mut msg = format!(
+                        "{} '{}' matches '{}' on the {} (id {}, score {:.3}): {what}: {}",
+                        h.role.label(),
+                        self.party_name(h.role),
+                        h.match_name,
+                        h.list,
+                        h.match_id,
+                        h.score,
+                        e.message
+                    );
+                    if e.effect == ScreeningEffectKind::LicenseRequired {
+                        self.write_entry(&mut msg, h, e, entry);
+                    }
+                    out.push(ReasonRef::new(&e.rule, &e.citation, msg));
                 }
                 Step::ScreenClear => {
                     let (rule, cite) = pack
@@ -835,6 +925,82 @@ impl<'a> Decision<'a> {
             }
         }
         out
+    }
+
+    /// The entry's licence requirement, footnotes and review policy, appended to the reason of
+    /// a licence-required hit.
+    fn write_entry(
+        &self,
+        msg: &mut String,
+        h: &PartyHit,
+        e: &crate::pack::ScreeningEffect,
+        entry: EntryPolicy,
+    ) {
+        use std::fmt::Write;
+        match h.license_requirement.as_deref().map(str::trim) {
+            Some(r) if !r.is_empty() => {
+                let _ = write!(msg, "; the entry's licence requirement: \"{r}\"");
+            }
+            _ => msg.push_str(
+                "; the entry states no licence requirement, so every item subject to the EAR is taken to need one",
+            ),
+        }
+        for f in h
+            .footnotes
+            .iter()
+            .map(|f| f.trim())
+            .filter(|f| !f.is_empty())
+        {
+            match e.footnote(f) {
+                Some(d) => {
+                    let _ = write!(msg, "; footnote {f}: {} ({})", d.message, d.citation);
+                }
+                None => {
+                    let _ = write!(
+                        msg,
+                        "; footnote {f}: not described in regulation pack {}",
+                        self.pack.id
+                    );
+                }
+            }
+        }
+        let fallback = e.policy.unwrap_or(ReviewPolicy::PresumptionOfDenial);
+        let text = h.license_policy.as_deref().map(str::trim).unwrap_or("");
+        let _ = match entry {
+            EntryPolicy::Stated(p) => write!(
+                msg,
+                "; review policy: {}, as the entry states: \"{text}\"",
+                p.words()
+            ),
+            EntryPolicy::ForEccn(p) => {
+                let eccn = self
+                    .items
+                    .iter()
+                    .map(|i| i.classification.eccn.as_str())
+                    .find(|x| entry_policy::read(Some(text), x) == entry)
+                    .unwrap_or("these");
+                write!(
+                    msg,
+                    "; review policy: {}, from the clause of the entry's policy naming {eccn} items: \"{text}\"",
+                    p.words()
+                )
+            }
+            EntryPolicy::MostRestrictive(p) => write!(
+                msg,
+                "; review policy: {}, the most restrictive the entry states (which clause covers the items cannot be told): \"{text}\"",
+                p.words()
+            ),
+            EntryPolicy::Unrecognised => write!(
+                msg,
+                "; the entry's review policy \"{text}\" names none of the EAR's review policies; {} assumed",
+                fallback.words()
+            ),
+            EntryPolicy::Unstated => write!(
+                msg,
+                "; the list entry states no review policy; {} assumed (the eCFR extract carries the licence requirement only)",
+                fallback.words()
+            ),
+        };
     }
 
     fn party_name(&self, role: Role) -> &str {

@@ -9,6 +9,7 @@ pub mod classify;
 pub mod condition;
 pub mod country;
 pub mod decide;
+pub mod entry_policy;
 pub mod error;
 pub mod order;
 pub mod pack;

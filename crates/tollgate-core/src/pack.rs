@@ -29,6 +29,16 @@ impl ReviewPolicy {
             ReviewPolicy::PolicyOfDenial => "policy_of_denial",
         }
     }
+
+    /// The policy in words, as reasons write it ("presumption of denial").
+    pub fn words(&self) -> &'static str {
+        match self {
+            ReviewPolicy::PresumptionOfApproval => "presumption of approval",
+            ReviewPolicy::CaseByCase => "case-by-case review",
+            ReviewPolicy::PresumptionOfDenial => "presumption of denial",
+            ReviewPolicy::PolicyOfDenial => "policy of denial",
+        }
+    }
 }
 
 /// What a screening hit on a list does to an order.
@@ -245,7 +255,22 @@ pub struct RawScreeningEffect {
     pub rule: String,
     pub citation: String,
     pub effect: ScreeningEffectKind,
+    /// For `license_required`: the review policy when the list entry states none (an entry that
+    /// states one is reviewed under it, see `entry_policy.rs`).
     pub policy: Option<ReviewPolicy>,
+    pub message: String,
+    /// What the list's footnote markers mean (Entity List footnotes 1, 3, 4, 5: foreign direct
+    /// product rules), named in the reason of a hit on an entry that carries them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub footnote: Vec<RawFootnote>,
+}
+
+/// One footnote of a list (e.g. Entity List footnote 4), as a hit's reason names it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFootnote {
+    pub marker: String,
+    pub citation: String,
     pub message: String,
 }
 
@@ -348,8 +373,17 @@ pub struct ScreeningEffect {
     pub rule: String,
     pub citation: String,
     pub effect: ScreeningEffectKind,
+    /// For `license_required`: the review policy when the list entry states none.
     pub policy: Option<ReviewPolicy>,
     pub message: String,
+    pub footnotes: Vec<RawFootnote>,
+}
+
+impl ScreeningEffect {
+    /// The list's footnote with this marker, if the pack describes it.
+    pub fn footnote(&self, marker: &str) -> Option<&RawFootnote> {
+        self.footnotes.iter().find(|f| f.marker == marker.trim())
+    }
 }
 
 /// One regulation pack, validated and compiled.
@@ -740,6 +774,27 @@ impl Pack {
                         "an effect of license_required needs a review policy".into(),
                     ));
                 }
+                for (fi, f) in s.footnote.iter().enumerate() {
+                    let key = format!("screening_effect[{i}].footnote[{fi}]");
+                    if f.marker.trim().is_empty() || f.marker.trim() != f.marker {
+                        return Err(err(
+                            &format!("{key}.marker"),
+                            "a footnote needs a marker without surrounding spaces".into(),
+                        ));
+                    }
+                    if f.citation.trim().is_empty() || f.message.trim().is_empty() {
+                        return Err(err(
+                            &key,
+                            "a footnote needs a citation and a message".into(),
+                        ));
+                    }
+                    if s.footnote[..fi].iter().any(|g| g.marker == f.marker) {
+                        return Err(err(
+                            &format!("{key}.marker"),
+                            format!("footnote '{}' is described twice", f.marker),
+                        ));
+                    }
+                }
                 Ok(ScreeningEffect {
                     list: s.list.clone(),
                     rule: s.rule.clone(),
@@ -747,6 +802,7 @@ impl Pack {
                     effect: s.effect,
                     policy: s.policy,
                     message: s.message.clone(),
+                    footnotes: s.footnote.clone(),
                 })
             })
             .collect::<Result<_, _>>()?;

@@ -89,13 +89,13 @@ fn sdn_party_is_prohibited() {
     let r = reg();
     let s = Screening {
         screened: true,
-        hits: vec![PartyHit {
-            role: Role::EndUser,
-            list: "SDN".into(),
-            match_id: "306".into(),
-            match_name: "BANCO NACIONAL DE CUBA".into(),
-            score: 1.0,
-        }],
+        hits: vec![PartyHit::new(
+            Role::EndUser,
+            "SDN",
+            "306",
+            "BANCO NACIONAL DE CUBA",
+            1.0,
+        )],
         list_versions: Default::default(),
     };
     let d = decide(&r, &order("nvidia-h200-sxm", "CN", "CN"), "2026-02-01", &s);
@@ -148,13 +148,7 @@ fn an_entity_list_party_needs_a_licence_even_for_an_uncontrolled_item_to_germany
     let r = reg();
     let s = Screening {
         screened: true,
-        hits: vec![PartyHit {
-            role: Role::EndUser,
-            list: "Entity List".into(),
-            match_id: "el".into(),
-            match_name: "X".into(),
-            score: 0.9,
-        }],
+        hits: vec![PartyHit::new(Role::EndUser, "Entity List", "el", "X", 0.9)],
         list_versions: vec!["csl.csv".to_string()].into(),
     };
     let d = decide(&r, &order("nvidia-l20", "DE", "DE"), "2026-02-01", &s);
@@ -224,8 +218,7 @@ mod properties {
                 prop_assert!(severity(&d) >= severity(&base), "{fewer}\n{d}\n{base}");
             }
             for (list, floor) in [("Entity List", (2, 3)), ("SDN", (3, 0))] {
-                let s = Screening { screened: true, hits: vec![PartyHit { role: Role::EndUser, list: list.into(),
-                    match_id: "x".into(), match_name: "x".into(), score: 1.0 }], list_versions: Default::default() };
+                let s = Screening { screened: true, hits: vec![PartyHit::new(Role::EndUser, list, "x", "x", 1.0)], list_versions: Default::default() };
                 let d = decide(r, &text, DATES[day], &s);
                 prop_assert!(severity(&d) >= severity(&base).max(floor), "{list}: {d}");
             }

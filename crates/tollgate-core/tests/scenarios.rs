@@ -37,12 +37,26 @@ fn check(reg: &Regulation, path: &Path) -> Result<(), String> {
         .as_array()
         .map(|a| {
             a.iter()
-                .map(|h| PartyHit {
-                    role: role(h["party"].as_str().unwrap_or("")),
-                    list: h["list"].as_str().unwrap_or("").into(),
-                    match_id: h["match_id"].as_str().unwrap_or("").into(),
-                    match_name: h["match_name"].as_str().unwrap_or("").into(),
-                    score: h["score"].as_f64().unwrap_or(0.0),
+                .map(|h| {
+                    let mut hit = PartyHit::new(
+                        role(h["party"].as_str().unwrap_or("")),
+                        h["list"].as_str().unwrap_or(""),
+                        h["match_id"].as_str().unwrap_or(""),
+                        h["match_name"].as_str().unwrap_or(""),
+                        h["score"].as_f64().unwrap_or(0.0),
+                    );
+                    // The entry's own columns, as the screening engine reports them.
+                    hit.license_requirement = h["license_requirement"].as_str().map(str::to_string);
+                    hit.license_policy = h["license_policy"].as_str().map(str::to_string);
+                    hit.footnotes = h["footnotes"]
+                        .as_array()
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|f| f.as_str().map(str::to_string))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    hit
                 })
                 .collect()
         })
@@ -98,6 +112,24 @@ fn check(reg: &Regulation, path: &Path) -> Result<(), String> {
         let r = r.as_str().unwrap_or("");
         if !rules.contains(&r) {
             problems.push(format!("no reason cites rule {r}"));
+        }
+    }
+    // Words a reason must say (each a substring of one reason's message), so that a scenario
+    // checks the sentence and not only the rule id.
+    let messages: Vec<&str> = d["reasons"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|r| r["message"].as_str()).collect())
+        .unwrap_or_default();
+    for w in e["reason_words_include"].as_array().into_iter().flatten() {
+        let w = w.as_str().unwrap_or("");
+        if !messages.iter().any(|m| m.contains(w)) {
+            problems.push(format!("no reason says \"{w}\""));
+        }
+    }
+    for w in e["reason_words_exclude"].as_array().into_iter().flatten() {
+        let w = w.as_str().unwrap_or("");
+        if messages.iter().any(|m| m.contains(w)) {
+            problems.push(format!("a reason says \"{w}\""));
         }
     }
     for r in d["reasons"].as_array().into_iter().flatten() {

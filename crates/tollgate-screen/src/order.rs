@@ -82,13 +82,13 @@ pub fn screen_order_cached(
             }
         };
         for h in found.iter() {
-            hits.push(PartyHit {
+            hits.push(PartyHit::new(
                 role,
-                list: h.list.clone(),
-                match_id: h.entity_id.clone(),
-                match_name: h.matched_name.clone(),
-                score: h.score,
-            });
+                h.list.clone(),
+                h.entity_id.clone(),
+                h.matched_name.clone(),
+                h.score,
+            ));
         }
     }
     hits.sort_by(|a, b| {

@@ -464,3 +464,47 @@ fn regs_diff_shows_footnote_5_arriving() {
     );
     assert_eq!(e.after.as_ref().unwrap()["footnote"][3]["marker"], "5");
 }
+
+/// When the items' readings are equally strict, the first item's reading is the one named.
+#[test]
+fn equally_strict_readings_name_the_first_items() {
+    let text =
+        "Policy of denial for ECCNs 3A090 and 4A090; presumption of denial for all other items.";
+    let hit = el("Listed Rechenzentrum GmbH")
+        .with_license_requirement(ALL_ITEMS)
+        .with_license_policy(text);
+    let d = decide_on(
+        &["nvidia-h200-sxm", "nvidia-l20"],
+        "DE",
+        "Listed Rechenzentrum GmbH",
+        "2026-02-01",
+        vec![hit.clone()],
+    );
+    assert_eq!(d["review_policy"], "policy_of_denial");
+    assert_eq!(d["items"][1]["review_policy"], "policy_of_denial");
+    let (_, msg) = reason(&d, "744.11-entity-list");
+    assert!(
+        msg.ends_with(
+            "; review policy: policy of denial, from the clause of the entry's policy naming \
+             3A090.a items: \"Policy of denial for ECCNs 3A090 and 4A090; presumption of denial \
+             for all other items.\""
+        ),
+        "{msg}"
+    );
+    let d = decide_on(
+        &["nvidia-l20", "nvidia-h200-sxm"],
+        "DE",
+        "Listed Rechenzentrum GmbH",
+        "2026-02-01",
+        vec![hit],
+    );
+    let (_, msg) = reason(&d, "744.11-entity-list");
+    assert!(
+        msg.ends_with(
+            "; review policy: policy of denial, the most restrictive the entry states (which \
+             clause covers the items cannot be told): \"Policy of denial for ECCNs 3A090 and \
+             4A090; presumption of denial for all other items.\""
+        ),
+        "{msg}"
+    );
+}

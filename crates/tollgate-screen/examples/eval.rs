@@ -152,45 +152,52 @@ pub fn which(c: &Case) -> Which {
     }
 }
 
-/// The screeners the cases need, built from the bundled files.
+/// The screeners the cases need, built from the bundled files (one thread each: most of a
+/// build is single-threaded).
 pub fn screeners(cases: &[Case]) -> BTreeMap<Which, Screener> {
     let files = load::load_bundled().expect("bundled lists");
-    let mut out = BTreeMap::new();
     let needed: HashSet<Which> = cases.iter().map(which).collect();
-    for w in needed {
-        let built: Vec<LoadedFile> = match &w {
+    // Every held-out alias is removed from its own entry (and that entry's copies in other
+    // files of the same list: same id or same primary name), all in one build.
+    let holds: Vec<(&Expected, String)> = cases
+        .iter()
+        .filter(|c| !c.holdout_alias.is_empty())
+        .map(|c| (&c.expected[0], c.holdout_alias.trim().to_uppercase()))
+        .collect();
+    let build = |w: &Which| -> Screener {
+        let built: Vec<LoadedFile> = match w {
             Which::Bundled => files.iter().map(|f| copy_file(f, |_| true)).collect(),
             Which::Without(lists) => files
                 .iter()
                 .map(|f| copy_file(f, |e| !lists.contains(&e.list)))
                 .collect(),
-            Which::HeldOut => {
-                // Every held-out alias is removed from its own entry (and that entry's copies in
-                // other files of the same list: same id or same primary name), all in one build.
-                let holds: Vec<(&Expected, String)> = cases
-                    .iter()
-                    .filter(|c| !c.holdout_alias.is_empty())
-                    .map(|c| (&c.expected[0], c.holdout_alias.trim().to_uppercase()))
-                    .collect();
-                files
-                    .iter()
-                    .map(|f| {
-                        let mut g = copy_file(f, |_| true);
-                        for e in g.entities.iter_mut() {
-                            for (x, alias) in &holds {
-                                if e.list == x.list && (e.id == x.id || norm(&e.name) == x.name) {
-                                    e.aliases.retain(|(a, _)| a.trim().to_uppercase() != *alias);
-                                }
+            Which::HeldOut => files
+                .iter()
+                .map(|f| {
+                    let mut g = copy_file(f, |_| true);
+                    for e in g.entities.iter_mut() {
+                        for (x, alias) in &holds {
+                            if e.list == x.list && (e.id == x.id || norm(&e.name) == x.name) {
+                                e.aliases.retain(|(a, _)| a.trim().to_uppercase() != *alias);
                             }
                         }
-                        g
-                    })
-                    .collect()
-            }
+                    }
+                    g
+                })
+                .collect(),
         };
-        out.insert(w, Screener::build(built));
-    }
-    out
+        Screener::build(built)
+    };
+    std::thread::scope(|sc| {
+        let handles: Vec<_> = needed
+            .iter()
+            .map(|w| (w.clone(), sc.spawn(|| build(w))))
+            .collect();
+        handles
+            .into_iter()
+            .map(|(w, h)| (w, h.join().expect("build")))
+            .collect()
+    })
 }
 
 /// A hit at or above the lowest threshold swept: (is it the expected entry, score).

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Builds cases.csv: the labelled screening evaluation set.
 
-List-derived cases are drawn (fixed seed) from the bundled lists in ../lists/ and varied the
+List-derived cases are drawn (fixed seed) from the 2019-2021 sample lists in legacy_lists/ (the
+lists bundled before the 2026 ones in ../lists/) and varied the
 way real customer data varies: exact names, aliases, typos, word order, legal-form variants,
 joined/split words and dropped tokens. handwritten.csv adds transliterations (Cyrillic and
 Chinese characters for listed Russian and Chinese parties) and hard negatives (real companies
@@ -11,7 +12,7 @@ and people that are not listed). Re-run after changing either input:
 import csv, hashlib, random, re, os, xml.etree.ElementTree as ET
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-LISTS = os.path.join(HERE, "..", "lists")
+LISTS = os.path.join(HERE, "legacy_lists")
 rng = random.Random(20260301)
 
 def rows(name, **kw):
@@ -24,7 +25,7 @@ add = {}
 for r in rows("add.csv"):
     if len(r) > 4 and r[4].strip() not in ("-0-", ""):
         add.setdefault(r[0], r[4].strip())
-ISO = {r[1].lower(): r[0] for r in rows(os.path.join("..", "iso3166.csv"))[1:]}
+ISO = {r[1].lower(): r[0] for r in rows(os.path.join("..", "..", "iso3166.csv"))[1:]}
 ISO.update({"russia": "RU", "burma": "MM", "korea, north": "KP", "syria": "SY", "iran": "IR"})
 
 def words(s):

@@ -7,7 +7,7 @@ use tollgate_screen::{load::load_bytes, load::Format, Query, Screener};
 fn screener() -> &'static Screener {
     static S: OnceLock<Screener> = OnceLock::new();
     S.get_or_init(|| {
-        let csl = include_bytes!("../../data/lists/csl.csv");
+        let csl = include_bytes!("../../data/screening_eval/legacy_lists/csl.csv");
         Screener::build(vec![
             load_bytes(Format::CslCsv, "csl.csv", csl).expect("csl")
         ])

@@ -81,6 +81,12 @@ pub struct Hit {
     /// ISO codes the list gives for the entity.
     pub countries: Vec<String>,
     pub aligned: Vec<Aligned>,
+    /// The entry's licence requirement as listed (Entity List), if the list gives one.
+    pub license_requirement: Option<String>,
+    /// The entry's licence review policy as listed, if the list gives one.
+    pub license_policy: Option<String>,
+    /// The entry's footnote markers (Entity List footnotes 1, 4, 5).
+    pub footnotes: Vec<String>,
     /// The list file version the hit comes from.
     pub list_file: String,
     pub list_published: Option<String>,
@@ -96,6 +102,9 @@ struct EntityData {
     kind: String,
     countries: Vec<[u8; 2]>,
     addr_tokens: Vec<String>,
+    license_requirement: Option<String>,
+    license_policy: Option<String>,
+    footnotes: Vec<String>,
     version: usize,
 }
 
@@ -152,51 +161,17 @@ impl Screener {
         Ok(Screener::build(load::load_dir(dir, opts)?))
     }
 
-    /// Builds the index from loaded files (OFAC side files are folded into sdn.csv's records).
+    /// Builds the index from loaded files (see `load::assemble`: stale CSL rows of a list a newer
+    /// file covers are dropped, OFAC side files folded into sdn.csv's records).
     pub fn build(files: Vec<LoadedFile>) -> Screener {
         use rayon::prelude::*;
-        let mut versions = Vec::new();
-        let mut issues = Vec::new();
-        let mut main: Vec<model::Entity> = Vec::new();
-        let mut partials = Vec::new();
-        for (vi, f) in files.into_iter().enumerate() {
-            versions.push(f.version);
-            issues.extend(f.issues);
-            let side = matches!(
-                f.format,
-                Format::OfacAlt | Format::OfacAdd | Format::OfacComments
-            );
-            for mut e in f.entities {
-                e.version = vi;
-                if side {
-                    partials.push(e);
-                } else {
-                    main.push(e);
-                }
-            }
-        }
-        load::ofac::merge(&mut main, partials);
-        // The same party in two files of one list (sdn.csv and the CSL's SDN rows): keep one.
-        let mut seen = rustc_hash::FxHashMap::default();
-        let mut entities_raw: Vec<model::Entity> = Vec::with_capacity(main.len());
-        for e in main {
-            let key = (e.list.clone(), e.id.clone());
-            match seen.get(&key) {
-                Some(&i) => {
-                    let m: &mut model::Entity = &mut entities_raw[i];
-                    for a in e.aliases {
-                        if !m.aliases.contains(&a) {
-                            m.aliases.push(a);
-                        }
-                    }
-                    m.countries.extend(e.countries);
-                }
-                None => {
-                    seen.insert(key, entities_raw.len());
-                    entities_raw.push(e);
-                }
-            }
-        }
+        // CSL rows of lists a newer dedicated file covers dropped, OFAC side files folded in,
+        // the same party in two files of one list kept once.
+        let load::Assembled {
+            versions,
+            issues,
+            entities: entities_raw,
+        } = load::assemble(files);
         // Normalisation is the costly part of a build: do it on all cores.
         let prepared: Vec<(EntityData, Vec<PreparedName>)> = entities_raw
             .into_par_iter()
@@ -229,6 +204,9 @@ impl Screener {
                         kind: e.kind,
                         countries,
                         addr_tokens,
+                        license_requirement: e.license_requirement,
+                        license_policy: e.license_policy,
+                        footnotes: e.footnotes,
                         version: e.version,
                     },
                     names,
@@ -499,6 +477,9 @@ impl Screener {
             entity_kind: e.kind.clone(),
             countries: e.countries.iter().map(|c| country::code_str(*c)).collect(),
             aligned: ns.aligned.clone(),
+            license_requirement: e.license_requirement.clone(),
+            license_policy: e.license_policy.clone(),
+            footnotes: e.footnotes.clone(),
             list_file: v.file.clone(),
             list_published: v.published.clone(),
             list_sha256: v.sha256.clone(),
@@ -679,7 +660,7 @@ mod tests {
     #[test]
     fn bundled_lists_have_versions() {
         let v = bundled().versions();
-        assert_eq!(v.len(), 7);
+        assert_eq!(v.len(), load::BUNDLED.len());
         assert!(v.iter().all(|v| v.sha256.len() == 64 && v.rows > 0));
     }
 }

@@ -19,6 +19,14 @@ pub struct Entity {
     pub countries: Vec<String>,
     /// Free-text addresses.
     pub addresses: Vec<String>,
+    /// The entry's licence requirement as the list states it (Entity List "License Requirement"
+    /// column, e.g. "For all items subject to the EAR."), when the list has one.
+    pub license_requirement: Option<String>,
+    /// The entry's licence review policy as the list states it (e.g. "Presumption of denial."),
+    /// when the list has one (the CSL does; the eCFR extract does not).
+    pub license_policy: Option<String>,
+    /// Footnote markers of the entry (Entity List footnotes 1, 4, 5: foreign direct product rules).
+    pub footnotes: Vec<String>,
     /// Index of the file's `ListVersion` in the screener (set when the screener is assembled).
     pub version: usize,
 }
@@ -33,6 +41,9 @@ impl Entity {
             kind: String::new(),
             countries: Vec::new(),
             addresses: Vec::new(),
+            license_requirement: None,
+            license_policy: None,
+            footnotes: Vec::new(),
             version: 0,
         }
     }
@@ -47,7 +58,11 @@ pub struct ListVersion {
     pub format: String,
     /// File name (no directory) as loaded.
     pub file: String,
-    /// Publication date when the file says (UN `dateGenerated`, CSL `source_last_updated`, DPL newest `Last_Update`).
+    /// The list's as-of date: what the file says (UN `dateGenerated`, CSL JSON
+    /// `source_last_updated`, DPL newest `Last_Update`, eCFR-extract `extracted` or newest
+    /// `effective_date`, MIEU newest listing date), or for a bundled file that carries none (OFAC
+    /// CSVs, the CSL CSV) the date of the bundle manifest `data/lists/as_of.csv`.
+    /// `published_basis` says which.
     pub published: Option<String>,
     /// Rows (records) read, malformed ones excluded.
     pub rows: usize,
@@ -55,6 +70,25 @@ pub struct ListVersion {
     pub skipped: usize,
     /// SHA-256 of the file's bytes, lower-case hex.
     pub sha256: String,
+    /// Where `published` comes from, in words (e.g. "newest effective date in the file",
+    /// "eCFR extraction date", "bundle manifest data/lists/as_of.csv"); None when it is unknown.
+    pub published_basis: Option<String>,
+    /// Rows per list in the file (a CSL file holds a dozen lists), in order of first appearance.
+    pub lists: Vec<ListRows>,
+    /// OFAC alt/add/comments files: rows whose ent_num has no primary record in the loaded
+    /// sdn.csv (set when the screener is built; alias rows of those become entities of their own).
+    pub unmatched: usize,
+}
+
+/// One list's rows in one file, and whether a newer dedicated file replaced them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ListRows {
+    /// Canonical short list name ("Entity List", "SDN", ...).
+    pub list: String,
+    pub rows: usize,
+    /// The file whose newer copy of the same list replaced these rows at build time (CSL rows of
+    /// the Entity List when an Entity List file is loaded too): they are not screened.
+    pub superseded_by: Option<String>,
 }
 
 /// A malformed row that a lenient load skipped.
@@ -77,6 +111,8 @@ pub struct Loaded {
     pub entities: Vec<Entity>,
     pub issues: Vec<RowIssue>,
     pub published: Option<String>,
+    /// Where `published` comes from, when the loader set it by a rule worth naming.
+    pub published_basis: Option<String>,
     pub rows: usize,
 }
 
@@ -93,7 +129,8 @@ pub fn csl_list_name(source: &str) -> String {
             "Sectoral Sanctions Identifications List",
         ),
         ("nonproliferation", "Nonproliferation Sanctions"),
-        ("itar", "ITAR Debarred"),
+        // Not "itar" alone: "military" contains it.
+        ("itar debarred", "ITAR Debarred"),
         ("debarred", "ITAR Debarred"),
         (
             "palestinian legislative",
@@ -107,6 +144,11 @@ pub fn csl_list_name(source: &str) -> String {
             "Non-SDN Chinese Military-Industrial Complex Companies List",
         ),
         ("specially designated nationals", "SDN"),
+        (
+            "military intelligence end user",
+            "Military Intelligence End User List",
+        ),
+        ("1260h", "DoD 1260H List"),
     ];
     for (needle, name) in known {
         if s.contains(needle) {
@@ -163,6 +205,14 @@ mod tests {
         assert_eq!(
             csl_list_name("Capta List (CAP) - Treasury Department"),
             "Capta List"
+        );
+        assert_eq!(
+            csl_list_name("Non-SDN Chinese Military-Industrial Complex Companies List (CMIC) - Treasury Department"),
+            "Non-SDN Chinese Military-Industrial Complex Companies List"
+        );
+        assert_eq!(
+            csl_list_name("Military End User (MEU) List - Bureau of Industry and Security"),
+            "Military End User List"
         );
     }
 

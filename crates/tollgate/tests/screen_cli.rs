@@ -22,6 +22,14 @@ fn bundled(file: &str) -> std::path::PathBuf {
         .join(file)
 }
 
+/// The 2019-2021 sample lists (bundled before issue 10), kept for the evaluation set: small
+/// files in the formats the import tests exercise.
+fn legacy(file: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data/screening_eval/legacy_lists")
+        .join(file)
+}
+
 #[test]
 fn screen_json_names_the_sdn_entity_and_its_list_version() {
     let (code, out, err) = tollgate(&["screen", "Banco Nacional de Cuba", "--json"]);
@@ -33,7 +41,28 @@ fn screen_json_names_the_sdn_entity_and_its_list_version() {
     assert_eq!(hit["score"], 1.0);
     assert!(hit["explanation"].as_str().unwrap().contains("banco"));
     assert_eq!(hit["list_file"], "sdn.csv");
-    assert_eq!(v["lists"].as_array().unwrap().len(), 7);
+    assert_eq!(v["lists"].as_array().unwrap().len(), 12);
+}
+
+#[test]
+fn screen_json_names_the_entity_list_entry_with_its_licence_requirement() {
+    let (code, out, err) = tollgate(&["screen", "Huawei Technologies Co., Ltd.", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let hit = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["list"] == "Entity List")
+        .expect("Entity List hit");
+    assert_eq!(hit["entity_name"], "Huawei Technologies Co., Ltd.");
+    assert_eq!(hit["list_file"], "entity_list.json");
+    assert_eq!(hit["list_published"], "2026-07-09");
+    assert!(hit["license_requirement"]
+        .as_str()
+        .unwrap()
+        .starts_with("For all items subject to the EAR"));
+    assert_eq!(hit["footnotes"], serde_json::json!(["1", "2"]));
 }
 
 #[test]
@@ -144,9 +173,14 @@ fn lists_shows_every_bundled_file_with_its_digest() {
         "alt.csv",
         "add.csv",
         "sdn_comments.csv",
-        "csl.csv",
-        "dpl.txt",
+        "entity_list.json",
+        "meu.json",
+        "dpl.json",
+        "nscmic.json",
+        "1260h.json",
+        "mieu.csv",
         "UN_consolidated.xml",
+        "csl.csv.gz",
     ] {
         assert!(files.contains(&f), "{files:?}");
     }
@@ -154,7 +188,42 @@ fn lists_shows_every_bundled_file_with_its_digest() {
         .as_array()
         .unwrap()
         .iter()
-        .all(|x| x["sha256"].as_str().unwrap().len() == 64));
+        .all(|x| { x["sha256"].as_str().unwrap().len() == 64 && x["published"].is_string() }));
+    let csl = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["file"] == "csl.csv.gz")
+        .unwrap();
+    let el = csl["lists"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["list"] == "Entity List")
+        .unwrap();
+    assert_eq!(el["superseded_by"], "entity_list.json");
+}
+
+#[test]
+fn lists_table_shows_each_list_with_its_date_and_what_replaced_stale_rows() {
+    let (code, out, err) = tollgate(&["lists"]);
+    assert_eq!(code, 0, "{err}");
+    let line = |list: &str, file: &str| {
+        out.lines()
+            .find(|l| l.starts_with(list) && l.contains(file))
+            .unwrap_or_else(|| panic!("{list} {file}: {out}"))
+            .to_string()
+    };
+    let el = line("Entity List ", "entity_list.json");
+    assert!(el.contains("2026-07-09") && el.contains("3409"), "{el}");
+    let stale = line("Entity List ", "csl.csv.gz");
+    assert!(stale.contains("superseded by entity_list.json"), "{stale}");
+    let uvl = line("Unverified List", "csl.csv.gz");
+    assert!(
+        uvl.contains("2022-04-21") && !uvl.contains("superseded"),
+        "{uvl}"
+    );
+    assert!(out.contains("alt.csv: 5749 rows"), "{out}");
 }
 
 #[test]
@@ -166,7 +235,7 @@ fn import_refuses_a_truncated_file_and_keeps_the_version_in_use() {
     let (code, out, err) = tollgate(&[
         "lists",
         "import",
-        bundled("csl.csv").to_str().unwrap(),
+        legacy("csl.csv").to_str().unwrap(),
         "--lists",
         lists_s,
     ]);
@@ -175,7 +244,7 @@ fn import_refuses_a_truncated_file_and_keeps_the_version_in_use() {
     let before = std::fs::read(lists.join("csl.csv")).unwrap();
 
     // The same file cut mid-row, as an interrupted download leaves it.
-    let text = std::fs::read_to_string(bundled("csl.csv")).unwrap();
+    let text = std::fs::read_to_string(legacy("csl.csv")).unwrap();
     let cut = dir.path().join("csl.csv");
     let row_start = text[..text.len() * 2 / 3].rfind('\n').unwrap() + 1;
     std::fs::write(&cut, &text[..row_start + 30]).unwrap();
@@ -221,7 +290,7 @@ fn import_refuses_a_truncated_file_and_keeps_the_version_in_use() {
 #[test]
 fn screen_with_lists_dir_uses_only_those_files() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(bundled("dpl.txt"), dir.path().join("dpl.txt")).unwrap();
+    std::fs::copy(legacy("dpl.txt"), dir.path().join("dpl.txt")).unwrap();
     let d = dir.path().to_str().unwrap();
     let (code, out, err) = tollgate(&["screen", "Banco Nacional de Cuba", "--json", "--lists", d]);
     assert_eq!(code, 0, "{err}");
@@ -232,4 +301,45 @@ fn screen_with_lists_dir_uses_only_those_files() {
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["hits"][0]["list"], "Denied Persons List");
+}
+
+#[test]
+fn import_detects_the_new_list_formats_and_keeps_gzip_compressed() {
+    let dir = tempfile::tempdir().unwrap();
+    let lists = dir.path().join("lists");
+    let lists_s = lists.to_str().unwrap();
+    for (file, rows) in [
+        ("entity_list.json", "3409 rows"),
+        ("csl.csv.gz", "14160 rows"),
+    ] {
+        let (code, out, err) = tollgate(&[
+            "lists",
+            "import",
+            bundled(file).to_str().unwrap(),
+            "--lists",
+            lists_s,
+        ]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains(rows), "{out}");
+        assert_eq!(
+            std::fs::read(lists.join(file)).unwrap(),
+            std::fs::read(bundled(file)).unwrap()
+        );
+    }
+    // Without the manifest the CSL CSV has no date, so its Entity List rows are kept beside
+    // the 2026 file; the same names still hit once per entry and file.
+    let (code, out, err) = tollgate(&[
+        "screen",
+        "Huawei Technologies Co., Ltd.",
+        "--json",
+        "--lists",
+        lists_s,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|h| h["list_file"] == "entity_list.json"));
 }

@@ -1,6 +1,11 @@
 //! trade.gov Consolidated Screening List: the CSV download (header row, multi-valued fields
-//! separated by "; ") and the JSON download/API response (`{"results": [...]}`, streamed one
-//! result at a time so a 13,000-row file is never held as one JSON tree).
+//! separated by "; "; `consolidated.csv` names its id column `_id`, plain or gzip-compressed as
+//! `.csv.gz`) and the JSON download/API response (`{"results": [...]}`, streamed one result at a
+//! time so a 13,000-row file is never held as one JSON tree).
+//!
+//! Entity List rows carry `license_requirement` and `license_policy`: they go to the entity as
+//! listed, the requirement's glued footnote markers ("734.9(g),3") split off into `footnotes`
+//! (`ecfr::split_footnotes`).
 
 use crate::model::{csl_list_name, stable_id, Entity, Loaded, RowIssue};
 use std::io::Read;
@@ -22,6 +27,20 @@ fn entity_id(id: &str, number: &str, list: &str, name: &str) -> String {
         number.trim().to_string()
     } else {
         stable_id(list, name)
+    }
+}
+
+/// The licence requirement (footnote markers split off) and review policy of a row.
+fn licence(e: &mut Entity, requirement: &str, policy: &str) {
+    let requirement = requirement.trim();
+    if !requirement.is_empty() {
+        let (r, marks) = super::ecfr::split_footnotes(requirement);
+        e.license_requirement = Some(r);
+        e.footnotes = marks;
+    }
+    let policy = policy.trim();
+    if !policy.is_empty() {
+        e.license_policy = Some(policy.to_string());
     }
 }
 
@@ -49,7 +68,9 @@ pub fn load_csv<R: Read>(file: &str, reader: R) -> Result<Loaded, crate::ScreenE
             "not a CSL CSV: the header lacks 'source' and 'name'",
         ));
     };
-    let (c_id, c_num, c_type) = (col("id"), col("entity_number"), col("type"));
+    let c_id = col("id").or_else(|| col("_id"));
+    let (c_num, c_type) = (col("entity_number"), col("type"));
+    let (c_req, c_pol) = (col("license_requirement"), col("license_policy"));
     let (c_alt, c_addr) = (col("alt_names"), col("addresses"));
     let (c_cit, c_nat) = (col("citizenships"), col("nationalities"));
     let mut out = Loaded::default();
@@ -81,10 +102,51 @@ pub fn load_csv<R: Read>(file: &str, reader: R) -> Result<Loaded, crate::ScreenE
         for c in split_multi(&get(c_cit)).chain(split_multi(&get(c_nat))) {
             e.countries.push(c.to_string());
         }
+        licence(&mut e, &get(c_req), &get(c_pol));
         out.rows += 1;
         out.entities.push(e);
     }
     Ok(out)
+}
+
+/// Reads a gzip stream to its end and stops at the first error, keeping it: a truncated or
+/// corrupt stream ends the CSV (whose reader would otherwise ask again and again) and the
+/// error makes the whole file unreadable.
+struct Gunzip<R: Read> {
+    inner: flate2::read::MultiGzDecoder<R>,
+    error: Option<std::io::Error>,
+}
+
+impl<R: Read> Read for Gunzip<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.error.is_some() {
+            return Ok(0);
+        }
+        match self.inner.read(buf) {
+            Ok(n) => Ok(n),
+            Err(e) => {
+                self.error = Some(e);
+                Ok(0)
+            }
+        }
+    }
+}
+
+/// The CSV download compressed with gzip (`consolidated.csv.gz`). The file's SHA-256 is that of
+/// the compressed bytes, as published.
+pub fn load_csv_gz<R: Read>(file: &str, reader: R) -> Result<Loaded, crate::ScreenError> {
+    let mut gz = Gunzip {
+        inner: flate2::read::MultiGzDecoder::new(reader),
+        error: None,
+    };
+    let out = load_csv(file, &mut gz);
+    if let Some(e) = gz.error {
+        return Err(crate::ScreenError::format(
+            file,
+            format!("not a complete gzip stream: {e}"),
+        ));
+    }
+    out
 }
 
 /// One CSL JSON result (the API's field names).
@@ -144,6 +206,7 @@ fn from_json(v: &serde_json::Value) -> Result<Entity, String> {
     }
     e.countries.extend(strs("citizenships"));
     e.countries.extend(strs("nationalities"));
+    licence(&mut e, &s("license_requirement"), &s("license_policy"));
     Ok(e)
 }
 
@@ -293,11 +356,52 @@ mod tests {
         ));
     }
 
+    const OFFICIAL: &str = "_id,source,entity_number,type,programs,name,title,addresses,federal_register_notice,start_date,end_date,standard_order,license_requirement,license_policy,call_sign,vessel_type,gross_tonnage,gross_registered_tonnage,vessel_flag,vessel_owner,remarks,source_list_url,alt_names,citizenships,dates_of_birth,nationalities,places_of_birth,source_information_url,ids\n\
+        4398d33e,Entity List (EL) - Bureau of Industry and Security,,,,140 Repair Plant JSC,,\"19 Luysi Chalovskoy St., Borisov, 222512, BY\",87 FR 20299,2022-04-07,,,\"For all items subject to the EAR. (See \u{a7}\u{a7}734.9(g),3 746.8(a)(3), and 744.21(b) of the EAR.)\",Policy of denial. ,,,,,,,,http://x,Open Joint Stock Company 140 Repair Plant; JSC 140 Repair Plant,,,,,http://x,\n\
+        21944,Specially Designated Nationals (SDN) - Treasury Department,21944,Individual,SYRIA,\"'ABBAS, Rim\",,SY,,,,,,,,,,,,,,http://x,,,1973-03-25,SY,,http://x,\n";
+
+    #[test]
+    fn official_csl_csv_uses_id_column_and_licence_columns() {
+        let l = load_csv("csl.csv", OFFICIAL.as_bytes()).unwrap();
+        assert!(l.issues.is_empty(), "{:?}", l.issues);
+        assert_eq!(l.rows, 2);
+        let el = &l.entities[0];
+        assert_eq!(
+            (el.id.as_str(), el.list.as_str()),
+            ("4398d33e", "Entity List")
+        );
+        assert_eq!(
+            el.license_requirement.as_deref(),
+            Some("For all items subject to the EAR. (See \u{a7}\u{a7}734.9(g), 746.8(a)(3), and 744.21(b) of the EAR.)")
+        );
+        assert_eq!(el.footnotes, vec!["3".to_string()]);
+        assert_eq!(el.license_policy.as_deref(), Some("Policy of denial."));
+        assert_eq!(el.aliases.len(), 2);
+        assert_eq!(l.entities[1].id, "21944");
+        assert_eq!(l.entities[1].license_requirement, None);
+    }
+
+    #[test]
+    fn gzip_csl_loads_and_a_truncated_one_is_refused() {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(OFFICIAL.as_bytes()).unwrap();
+        let bytes = gz.finish().unwrap();
+        let l = load_csv_gz("csl.csv.gz", &bytes[..]).unwrap();
+        assert_eq!(l.rows, 2);
+        let cut = &bytes[..bytes.len() - 12];
+        assert!(matches!(
+            load_csv_gz("csl.csv.gz", cut),
+            Err(crate::ScreenError::Format { .. })
+        ));
+        assert!(load_csv_gz("csl.csv.gz", &b"not gzip at all"[..]).is_err());
+    }
+
     #[test]
     fn csl_csv_reads_the_shared_sample() {
         let data = std::fs::read(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../data/lists/csl.csv"
+            "/../../data/screening_eval/legacy_lists/csl.csv"
         ))
         .unwrap();
         let l = load_csv("csl.csv", &data[..]).unwrap();

@@ -1,6 +1,9 @@
 //! OFAC legacy CSV files: `sdn.csv` (main records), `alt.csv` (aliases), `add.csv` (addresses),
 //! `sdn_comments.csv` (remarks overflow). No header; `-0-` means empty. The side files come back
 //! as partial entities (id plus aliases or addresses) that `merge` folds into the main records.
+//! Side files newer than the sdn.csv beside them name ent_nums it lacks: `merge` keeps those
+//! that have an alias as entities of their own (named by their first alias, kind unknown) and
+//! counts every such row.
 
 use crate::model::{Entity, Loaded, RowIssue};
 use std::io::Read;
@@ -74,8 +77,10 @@ pub fn load<R: Read>(file: &str, part: Part, reader: R) -> Loaded {
             }
         }
         let line = rec.position().map(|p| p.line()).unwrap_or(line);
-        // A trailing Ctrl-Z or blank line is not a row.
-        if rec.len() == 1 && field(&rec, 0).trim_matches('\u{1a}').is_empty() {
+        // A trailing Ctrl-Z (alone or followed by empty fields) or blank line is not a row.
+        if field(&rec, 0).trim_matches('\u{1a}').is_empty()
+            && (1..rec.len()).all(|i| field(&rec, i).is_empty())
+        {
             continue;
         }
         let bad = |m: String| RowIssue {
@@ -154,15 +159,40 @@ pub fn load<R: Read>(file: &str, part: Part, reader: R) -> Loaded {
     out
 }
 
-/// Folds partial entities (alt, add, comments) into the SDN main records by ent_num; partials
-/// whose ent_num has no main record are dropped (they cannot name anybody).
-pub fn merge(main: &mut [Entity], partials: Vec<Entity>) -> usize {
+/// What `merge` did with side-file rows whose ent_num has no main record.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct MergeReport {
+    /// Per file version (`Entity::version`): rows whose ent_num has no main record.
+    pub unmatched: Vec<(usize, usize)>,
+    /// ent_nums without a main record kept as entities of their own (they have an alias).
+    pub kept: usize,
+    /// ent_nums without a main record and without an alias (addresses or remarks only): they
+    /// name nobody, so they are dropped.
+    pub dropped: usize,
+}
+
+impl MergeReport {
+    /// Rows in all files whose ent_num has no main record.
+    pub fn rows(&self) -> usize {
+        self.unmatched.iter().map(|x| x.1).sum()
+    }
+}
+
+/// Folds partial entities (alt, add, comments) into the SDN main records by ent_num (only SDN
+/// records are looked at; the last record of an ent_num wins). Partials whose ent_num has no main
+/// record are grouped by ent_num: a group with an alias becomes an SDN entity of its own, named
+/// by its first alias (the other aliases, addresses and countries kept, kind unknown) and
+/// appended to `main`; a group without one is dropped. Nothing panics on any input.
+pub fn merge(main: &mut Vec<Entity>, partials: Vec<Entity>) -> MergeReport {
     let index: rustc_hash::FxHashMap<String, usize> = main
         .iter()
         .enumerate()
+        .filter(|(_, e)| e.list == LIST)
         .map(|(i, e)| (e.id.clone(), i))
         .collect();
-    let mut orphans = 0;
+    let mut report = MergeReport::default();
+    let mut orphans: Vec<Entity> = Vec::new();
+    let mut orphan_ix: rustc_hash::FxHashMap<String, usize> = Default::default();
     for p in partials {
         match index.get(&p.id) {
             Some(&i) => {
@@ -171,10 +201,46 @@ pub fn merge(main: &mut [Entity], partials: Vec<Entity>) -> usize {
                 m.addresses.extend(p.addresses);
                 m.countries.extend(p.countries);
             }
-            None => orphans += 1,
+            None => {
+                match report.unmatched.iter_mut().find(|x| x.0 == p.version) {
+                    Some(x) => x.1 += 1,
+                    None => report.unmatched.push((p.version, 1)),
+                }
+                match orphan_ix.get(&p.id) {
+                    Some(&k) => {
+                        let o = &mut orphans[k];
+                        o.aliases.extend(p.aliases);
+                        o.addresses.extend(p.addresses);
+                        o.countries.extend(p.countries);
+                    }
+                    None => {
+                        orphan_ix.insert(p.id.clone(), orphans.len());
+                        orphans.push(p);
+                    }
+                }
+            }
         }
     }
-    orphans
+    for mut o in orphans {
+        // Strong aliases (alt.csv) name the entity before weak ones (remarks).
+        let first = o
+            .aliases
+            .iter()
+            .position(|a| !a.1)
+            .or(if o.aliases.is_empty() { None } else { Some(0) });
+        match first {
+            Some(k) => {
+                let (name, _) = o.aliases.remove(k);
+                o.name = name;
+                o.kind = String::new();
+                o.list = LIST.to_string();
+                report.kept += 1;
+                main.push(o);
+            }
+            None => report.dropped += 1,
+        }
+    }
+    report
 }
 
 #[cfg(test)]
@@ -214,12 +280,58 @@ mod tests {
             "173,129,\"Ibex House\",\"London EC3N 1DY\",\"United Kingdom\",-0- \n999,1,-0- ,-0- ,\"Cuba\",-0-\n"
                 .as_bytes(),
         );
-        let orphans = merge(
+        let report = merge(
             &mut main,
             alt.entities.into_iter().chain(add.entities).collect(),
         );
-        assert_eq!(orphans, 1);
+        assert_eq!(report.rows(), 1);
+        assert_eq!((report.kept, report.dropped), (0, 1));
+        assert_eq!(main.len(), 1);
         assert_eq!(main[0].aliases[0].0, "AVIA IMPORT");
         assert_eq!(main[0].countries, vec!["United Kingdom".to_string()]);
+    }
+
+    #[test]
+    fn side_rows_without_a_main_record_become_entities_of_their_own() {
+        let mut main = load(
+            "sdn.csv",
+            Part::Sdn,
+            "36,AEROCARIBBEAN AIRLINES,-0- ,CUBA,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n\u{1a},,,,,,,,,,,\r\n"
+                .as_bytes(),
+        );
+        assert!(main.issues.is_empty(), "{:?}", main.issues);
+        let mut alt = load(
+            "alt.csv",
+            Part::Alt,
+            "50001,1,\"aka\",\"NEW FRONT COMPANY LLC\",-0- \n50001,2,\"fka\",\"OLD FRONT CO\",-0- \n36,3,\"aka\",\"AERO-CARIBBEAN\",-0- \n"
+                .as_bytes(),
+        );
+        let mut add = load(
+            "add.csv",
+            Part::Add,
+            "50001,9,\"1 Main St\",\"Dubai\",\"United Arab Emirates\",-0- \n50002,10,-0- ,\"Minsk\",\"Belarus\",-0- \n"
+                .as_bytes(),
+        );
+        for e in &mut alt.entities {
+            e.version = 1;
+        }
+        for e in &mut add.entities {
+            e.version = 2;
+        }
+        let report = merge(
+            &mut main.entities,
+            alt.entities.into_iter().chain(add.entities).collect(),
+        );
+        assert_eq!(report.unmatched, vec![(1, 2), (2, 2)]);
+        assert_eq!((report.kept, report.dropped), (1, 1));
+        let e = &main.entities[1];
+        assert_eq!(
+            (e.id.as_str(), e.name.as_str()),
+            ("50001", "NEW FRONT COMPANY LLC")
+        );
+        assert_eq!((e.list.as_str(), e.kind.as_str()), ("SDN", ""));
+        assert_eq!(e.aliases, vec![("OLD FRONT CO".to_string(), false)]);
+        assert_eq!(e.countries, vec!["United Arab Emirates".to_string()]);
+        assert_eq!(main.entities[0].aliases[0].0, "AERO-CARIBBEAN");
     }
 }

@@ -23,8 +23,10 @@ enum Sub {
     /// Import a newer list file into the lists directory (validated before it replaces anything).
     Import {
         file: PathBuf,
-        /// ofac-sdn, ofac-alt, ofac-add, ofac-comments, csl-csv, csl-json, dpl, un-xml, ftm-json,
-        /// opensanctions-csv (default: detected from the file name).
+        /// ofac-sdn, ofac-alt, ofac-add, ofac-comments, csl-csv, csl-csv-gz, csl-json, dpl,
+        /// bis-dpl-json, bis-entity-list-json, bis-meu-json, bis-mieu-csv, ofac-nscmic-json,
+        /// dod-1260h-json, un-xml, ftm-json, opensanctions-csv (default: detected from the file
+        /// name).
         #[arg(long)]
         format: Option<String>,
         /// Import even when the new file has under half the rows of the one in use.
@@ -55,33 +57,103 @@ fn show(dir: Option<&Path>, json: bool) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(s.versions())?);
         return Ok(());
     }
+    print!("{}", table(&s, dir));
+    Ok(())
+}
+
+fn day(p: Option<&str>) -> &str {
+    p.map(|p| p.get(..10).unwrap_or(p)).unwrap_or("-")
+}
+
+/// The files, then every list with its as-of date and rows (a CSL file's lists one by one, those
+/// a newer file replaced marked), then where each as-of date comes from.
+fn table(s: &tollgate_screen::Screener, dir: Option<&Path>) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
     let (entities, names) = s.len();
-    println!(
+    let _ = writeln!(
+        out,
         "{} list files, {entities} entities, {names} indexed names ({})",
         s.versions().len(),
         dir.map(|d| d.display().to_string())
             .unwrap_or_else(|| "bundled".into())
     );
-    println!(
-        "{:<22} {:<18} {:<38} {:<12} {:>7} {:>7}  SHA-256",
-        "FILE", "FORMAT", "SOURCE", "PUBLISHED", "ROWS", "SKIPPED"
+    let _ = writeln!(
+        out,
+        "{:<20} {:<20} {:<42} {:<10} {:>7} {:>7}  SHA-256",
+        "FILE", "FORMAT", "SOURCE", "AS OF", "ROWS", "SKIPPED"
     );
     for v in s.versions() {
-        println!(
-            "{:<22} {:<18} {:<38} {:<12} {:>7} {:>7}  {}",
+        let _ = writeln!(
+            out,
+            "{:<20} {:<20} {:<42} {:<10} {:>7} {:>7}  {}",
             v.file,
             v.format,
             v.source,
-            v.published
-                .as_deref()
-                .map(|p| p.get(..10).unwrap_or(p))
-                .unwrap_or("-"),
+            day(v.published.as_deref()),
             v.rows,
             v.skipped,
             v.sha256
         );
     }
-    Ok(())
+    // One line per list and file; OFAC's side files are parts of sdn.csv's SDN list.
+    let side = ["ofac-alt", "ofac-add", "ofac-comments"];
+    let mut rows: Vec<(&str, &str, &str, usize, String)> = Vec::new();
+    for v in s.versions() {
+        if side.contains(&v.format.as_str()) {
+            continue;
+        }
+        for l in &v.lists {
+            let note = match &l.superseded_by {
+                Some(f) => format!("superseded by {f}: not screened"),
+                None => String::new(),
+            };
+            rows.push((
+                l.list.as_str(),
+                day(v.published.as_deref()),
+                v.file.as_str(),
+                l.rows,
+                note,
+            ));
+        }
+    }
+    rows.sort_by(|a, b| a.0.cmp(b.0).then(b.1.cmp(a.1)));
+    let _ = writeln!(out, "\nLISTS");
+    let _ = writeln!(
+        out,
+        "{:<58} {:<10} {:>7}  {:<20} NOTE",
+        "LIST", "AS OF", "ROWS", "FILE"
+    );
+    for (list, as_of, file, n, note) in &rows {
+        let _ = writeln!(out, "{list:<58} {as_of:<10} {n:>7}  {file:<20} {note}");
+    }
+    let mut notes: Vec<String> = Vec::new();
+    for v in s.versions() {
+        if v.unmatched > 0 {
+            notes.push(format!(
+                "{}: {} rows name ent_nums that the loaded sdn.csv lacks (newer entries): \
+                 those with an alias are screened as entities of their own, named by it; \
+                 address- or remark-only ones name nobody and are left out",
+                v.file, v.unmatched
+            ));
+        }
+    }
+    for v in s.versions() {
+        if let Some(b) = &v.published_basis {
+            notes.push(format!(
+                "{} as of {}: {b}",
+                v.file,
+                day(v.published.as_deref())
+            ));
+        }
+    }
+    if !notes.is_empty() {
+        let _ = writeln!(out, "\nNOTES");
+        for n in notes {
+            let _ = writeln!(out, "  {n}");
+        }
+    }
+    out
 }
 
 fn import(file: &Path, format: Option<&str>, dir: &Path, force: bool) -> anyhow::Result<()> {

@@ -175,7 +175,8 @@ pub enum CmpOp {
 }
 
 impl CmpOp {
-    fn holds(&self, a: Decimal, b: Decimal) -> bool {
+    /// Whether `a <op> b` holds.
+    pub fn holds(&self, a: Decimal, b: Decimal) -> bool {
         match self {
             CmpOp::Ge => a >= b,
             CmpOp::Gt => a > b,
@@ -507,6 +508,11 @@ fn compile(r: &RawCondition, ctx: &CompileCtx<'_>, key: &str) -> Result<Conditio
                     set_name: s.clone(),
                 })
             } else if let Some(codes) = &r.in_ {
+                if codes.is_empty() {
+                    return Err(err(format!(
+                        "'{name}': in = [] names no country, so the condition could never hold"
+                    )));
+                }
                 let mut set = CountrySet::default();
                 for c in codes {
                     set.insert(

@@ -156,8 +156,11 @@ enum Step {
         item: u16,
         exc: u16,
     },
+    /// An exception that would apply, barred by a screening hit (the first that bars one).
     ExceptionBarred {
         item: u16,
+        hit: u16,
+        effect: u16,
     },
     Obligation {
         obl: u16,
@@ -370,7 +373,8 @@ impl Regulation {
         let mut screen_policy: Option<ReviewPolicy> = None;
         let mut licence_hits: SmallVec<[usize; 2]> = SmallVec::new();
         let mut prohibited = false;
-        let mut exceptions_barred = false;
+        // The first hit that bars licence exceptions (hit, effect), cited where one is barred.
+        let mut barred_by: Option<(u16, u16)> = None;
         for (hi, hit) in screening.hits.iter().enumerate() {
             let effect = pack
                 .screening_effects
@@ -382,10 +386,12 @@ impl Regulation {
                 match e.effect {
                     ScreeningEffectKind::Prohibited => prohibited = true,
                     ScreeningEffectKind::LicenseRequired => {
-                        exceptions_barred = true;
+                        barred_by = barred_by.or(Some((hi as u16, ei as u16)));
                         licence_hits.push(d.steps.len());
                     }
-                    ScreeningEffectKind::RedFlag => exceptions_barred = true,
+                    ScreeningEffectKind::RedFlag => {
+                        barred_by = barred_by.or(Some((hi as u16, ei as u16)))
+                    }
                 }
                 d.steps.push(Step::Screen {
                     hit: hi as u16,
@@ -519,7 +525,7 @@ impl Regulation {
                         && all_hold(&e.when, &facts, d.sets)
                 });
                 match exc {
-                    Some(ei) if !exceptions_barred => {
+                    Some(ei) if barred_by.is_none() => {
                         d.steps.push(Step::Exception {
                             item: i,
                             exc: ei as u16,
@@ -528,8 +534,12 @@ impl Regulation {
                         item_exception = Some(ei);
                     }
                     other => {
-                        if other.is_some() {
-                            d.steps.push(Step::ExceptionBarred { item: i });
+                        if let (Some(_), Some((hit, effect))) = (other, barred_by) {
+                            d.steps.push(Step::ExceptionBarred {
+                                item: i,
+                                hit,
+                                effect,
+                            });
                         }
                         item_verdict = Verdict::LicenseRequired;
                         item_review = item_policy;
@@ -599,21 +609,14 @@ impl Regulation {
             // least as strictly as the entry says (its own path, e.g. the 2026 case-by-case one,
             // cannot make it less strict).
             for it in &mut d.items {
-                if it.verdict < Verdict::LicenseRequired {
-                    it.verdict = Verdict::LicenseRequired;
-                    it.exception = None;
-                }
+                // (An item at licence_required never has an exception.)
+                it.verdict = it.verdict.max(Verdict::LicenseRequired);
+                it.exception = None;
                 it.review_policy = it.review_policy.max(Some(sp));
             }
-            if d.verdict < Verdict::LicenseRequired {
-                d.verdict = Verdict::LicenseRequired;
-                d.review_policy = Some(sp);
-            } else {
-                d.review_policy = d.review_policy.max(Some(sp));
-            }
-            if d.verdict == Verdict::LicenseRequired && d.review_policy.is_none() {
-                d.review_policy = Some(sp);
-            }
+            // (An order below licence_required has no review policy yet, so this sets it to sp.)
+            d.verdict = d.verdict.max(Verdict::LicenseRequired);
+            d.review_policy = d.review_policy.max(Some(sp));
         }
         if d.review_policy > obligation_policy {
             d.obligations.clear();
@@ -802,7 +805,10 @@ impl<'a> Decision<'a> {
                             .sum();
                         let c = &self.order.certifications;
                         let msg = match c.us_units_shipped {
-                            None => "the US units shipped are not stated, so the 50 % volume cap cannot be shown to hold".to_string(),
+                            None => format!(
+                                "the US units shipped are not stated, so the {} % volume cap cannot be shown to hold",
+                                (*ratio * Decimal::ONE_HUNDRED).normalize()
+                            ),
                             Some(us) => {
                                 let allowed = (*ratio * Decimal::from(us)).floor().to_u64().unwrap_or(0);
                                 format!(
@@ -837,18 +843,20 @@ impl<'a> Decision<'a> {
                         ),
                     ));
                 }
-                Step::ExceptionBarred { item } => {
-                    let e = pack
-                        .screening_effects
-                        .iter()
-                        .find(|e| e.effect != ScreeningEffectKind::Prohibited);
-                    let (rule, cite) = e
-                        .map(|e| (e.rule.as_str(), e.citation.as_str()))
-                        .unwrap_or(("744.15-unverified-list", "15 CFR 744.15"));
+                Step::ExceptionBarred { item, hit, effect } => {
+                    // Cited to the rule of the list whose hit bars the exception.
+                    let h = &self.screening.hits[hit as usize];
+                    let e = &pack.screening_effects[effect as usize];
                     out.push(ReasonRef::new(
-                        rule,
-                        cite,
-                        format!("{}: a licence exception would otherwise be available, but a listed or unverified party bars its use", self.item_name(item)),
+                        &e.rule,
+                        &e.citation,
+                        format!(
+                            "{}: a licence exception would otherwise be available, but {} '{}' on the {} bars its use",
+                            self.item_name(item),
+                            h.role.label(),
+                            self.party_name(h.role),
+                            h.list
+                        ),
                     ));
                 }
                 Step::Obligation { obl } => {

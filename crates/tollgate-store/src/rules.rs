@@ -156,14 +156,7 @@ pub fn check_test_report(
                 NumFact::DramBandwidthGbs => ("dram_bandwidth_gbs", r.measured.dram_bandwidth_gbs),
                 _ => continue,
             };
-            let holds = match op.symbol() {
-                "<" => measured < *value,
-                "<=" => measured <= *value,
-                ">" => measured > *value,
-                ">=" => measured >= *value,
-                _ => measured == *value,
-            };
-            if !holds {
+            if !op.holds(measured, *value) {
                 return Err(Refusal::TestReportBeyondCriteria {
                     report_id: r.report_id.clone(),
                     metric: metric.to_string(),

@@ -82,13 +82,19 @@ pub fn screen_order_cached(
             }
         };
         for h in found.iter() {
-            hits.push(PartyHit::new(
+            let mut hit = PartyHit::new(
                 role,
                 h.list.clone(),
                 h.entity_id.clone(),
                 h.matched_name.clone(),
                 h.score,
-            ));
+            );
+            // The entry's own licence requirement, review policy and footnotes: the core reads
+            // the review policy and names them in the hit's reason.
+            hit.license_requirement = h.license_requirement.clone();
+            hit.license_policy = h.license_policy.clone();
+            hit.footnotes = h.footnotes.clone();
+            hits.push(hit);
         }
     }
     hits.sort_by(|a, b| {

@@ -4,7 +4,9 @@
 //! adjacent tokens ("hua wei" → "huawei") so split and joined syllables meet. A query touches
 //! only the postings of its own tokens and their near neighbours, never every entry.
 
-use crate::normalize::{is_legal, skeleton};
+use crate::normalize::{
+    chinese_key, chinese_key_wade_giles_j, consonant_key, is_filler_word, is_legal, skeleton,
+};
 use rustc_hash::{FxHashMap, FxHasher};
 use std::hash::{Hash, Hasher};
 
@@ -15,12 +17,20 @@ pub struct NameRec {
     /// Index into the entity's display names (0 = primary).
     pub display: u32,
     pub weak: bool,
+    /// The entity is a person (the scorer accepts a query that omits some of a person's name
+    /// parts, never of a company's).
+    pub person: bool,
+    /// Bit i set: token i is part of the surname (the part before a listed "SURNAME, Given"
+    /// name's comma).
+    pub surname: u64,
     /// Vocabulary ids of the non-legal tokens, in order.
     pub toks: Box<[u32]>,
     /// Legal-form tokens ("#ltd"...).
     pub legal: Box<[Box<str>]>,
     /// Sum of the tokens' idf (set by `finish`), to rank candidates by estimated coverage.
     pub idf_sum: f32,
+    /// The rarest token's idf (set by `finish`).
+    pub idf_max: f32,
 }
 
 #[derive(Debug)]
@@ -31,6 +41,10 @@ pub struct Token {
     /// Letter masks of skel and raw (see `score::letter_mask`), for cheap rejection.
     pub skel_mask: u32,
     pub raw_mask: u32,
+    /// Arabic/Persian romanisation key (see `normalize::consonant_key`), empty when none.
+    pub akey: Box<str>,
+    /// Pinyin/Wade-Giles key of a pinyin token (see `normalize::chinese_key`), empty when none.
+    pub ckey: Box<str>,
 }
 
 #[derive(Debug, Default)]
@@ -44,6 +58,10 @@ pub struct Index {
     pub deletes: FxHashMap<u64, Vec<u32>>,
     /// token id → names containing it.
     pub postings: Vec<Vec<u32>>,
+    /// consonant key → token ids sharing it (romanisation families).
+    pub by_akey: FxHashMap<Box<str>, Vec<u32>>,
+    /// Chinese romanisation key → pinyin token ids sharing it.
+    pub by_ckey: FxHashMap<Box<str>, Vec<u32>>,
     /// hash of skeleton(tok_i + tok_i+1) → names with that adjacent pair.
     pub joined: FxHashMap<u64, Vec<u32>>,
     /// idf given to query tokens the lists never use.
@@ -92,7 +110,27 @@ impl Index {
                 self.deletes.entry(k).or_default().push(id);
             }
         }
+        let akey = consonant_key(raw).unwrap_or_default();
+        if !akey.is_empty() {
+            self.by_akey
+                .entry(akey.as_str().into())
+                .or_default()
+                .push(id);
+        }
+        let ckey = if crate::score::is_pinyin_word(raw) {
+            chinese_key(raw).unwrap_or_default()
+        } else {
+            String::new()
+        };
+        if !ckey.is_empty() {
+            self.by_ckey
+                .entry(ckey.as_str().into())
+                .or_default()
+                .push(id);
+        }
         self.vocab.push(Token {
+            ckey: ckey.into(),
+            akey: akey.into(),
             raw: raw.into(),
             skel_mask: crate::score::letter_mask(&skel),
             raw_mask: crate::score::letter_mask(raw),
@@ -105,7 +143,15 @@ impl Index {
     }
 
     /// Adds one name variant; returns false when it has no identifying token.
-    pub fn add(&mut self, entity: u32, display: u32, weak: bool, toks: &[String]) -> bool {
+    pub fn add(
+        &mut self,
+        entity: u32,
+        display: u32,
+        weak: bool,
+        person: bool,
+        surname: &[String],
+        toks: &[String],
+    ) -> bool {
         let mut ids = Vec::with_capacity(toks.len());
         let mut legal = Vec::new();
         for t in toks {
@@ -139,9 +185,18 @@ impl Index {
             entity,
             display,
             weak,
+            person,
+            surname: toks
+                .iter()
+                .filter(|t| !is_legal(t))
+                .enumerate()
+                .take(64)
+                .filter(|(_, t)| surname.contains(t))
+                .fold(0u64, |m, (i, _)| m | (1u64 << i)),
             toks: ids.into_boxed_slice(),
             legal: legal.into_boxed_slice(),
             idf_sum: 0.0,
+            idf_max: 0.0,
         });
         true
     }
@@ -155,6 +210,11 @@ impl Index {
         self.unknown_idf = (1.0 + n / 2.0).ln();
         for rec in &mut self.names {
             rec.idf_sum = rec.toks.iter().map(|&t| self.vocab[t as usize].idf).sum();
+            rec.idf_max = rec
+                .toks
+                .iter()
+                .map(|&t| self.vocab[t as usize].idf)
+                .fold(0.0, f32::max);
         }
         for v in self.deletes.values_mut() {
             v.shrink_to_fit();
@@ -162,6 +222,83 @@ impl Index {
         for v in self.joined.values_mut() {
             v.sort_unstable();
             v.dedup();
+        }
+    }
+
+    /// Splits a token that is several listed words run together ("banconacionaldecuba") into
+    /// vocabulary words (at least 3 letters) and stopwords or legal-form words, fewest pieces
+    /// first. None when no such split exists or the token is a word of its own.
+    pub fn segment(&self, tok: &str) -> Option<Vec<String>> {
+        /// Longer runs are not names (and the split is quadratic).
+        const MAX_LEN: usize = 96;
+        let n = tok.len();
+        // Shorter tokens are words of their own more often than run-together names.
+        if !(8..=MAX_LEN).contains(&n) || !tok.is_ascii() || self.by_raw.contains_key(tok) {
+            return None;
+        }
+        // Cost of a piece: listed words and fillers 1, a single listed letter 2 (initials run
+        // into a name: "lashkarijhangvi"), digits 1.
+        let cost = |p: &str| -> Option<u16> {
+            if p.bytes().all(|b| b.is_ascii_digit()) {
+                return Some(1);
+            }
+            if is_filler_word(p) && p.len() >= 2 {
+                return Some(1);
+            }
+            match (p.len(), self.by_raw.contains_key(p)) {
+                (1, true) => Some(2),
+                (_, true) => Some(1),
+                _ => None,
+            }
+        };
+        // best[i]: cheapest split of tok[..i], and where its last piece starts.
+        let mut best: Vec<Option<(u16, usize)>> = vec![None; n + 1];
+        best[0] = Some((0, 0));
+        for i in 1..=n {
+            for j in (0..i).rev() {
+                let Some((c, _)) = best[j] else { continue };
+                let Some(k) = cost(&tok[j..i]) else { continue };
+                if best[i].is_none_or(|(b, _)| c + k < b) {
+                    best[i] = Some((c + k, j));
+                }
+            }
+        }
+        best[n]?;
+        let mut pieces = Vec::new();
+        let mut i = n;
+        while i > 0 {
+            let (_, j) = best[i]?;
+            pieces.push(tok[j..i].to_string());
+            i = j;
+        }
+        pieces.reverse();
+        // Only splits made mostly of real words: a long listed word at least, and fewer short
+        // pieces than long ones.
+        let short = pieces.iter().filter(|p| p.len() <= 2).count();
+        let long_word = pieces
+            .iter()
+            .any(|p| p.len() >= 4 && self.by_raw.contains_key(p.as_str()));
+        (pieces.len() >= 2 && long_word && short * 2 < pieces.len() + 1).then_some(pieces)
+    }
+
+    /// Pinyin tokens that a query token (pinyin or Wade-Giles, "j" read both ways) spells.
+    pub fn chinese_neighbours(
+        &self,
+        raw: &str,
+        out: &mut Vec<(u32, f32)>,
+        seen: &mut rustc_hash::FxHashSet<u32>,
+    ) {
+        for k in [chinese_key(raw), chinese_key_wade_giles_j(raw)]
+            .into_iter()
+            .flatten()
+        {
+            if let Some(ids) = self.by_ckey.get(k.as_str()) {
+                for &id in ids {
+                    if seen.insert(id) {
+                        out.push((id, crate::score::CKEY_SIMILARITY));
+                    }
+                }
+            }
         }
     }
 
@@ -180,16 +317,19 @@ impl Index {
     ) {
         out.clear();
         seen.clear();
+        let mut exact = false;
         if let Some(&id) = self.by_raw.get(raw) {
             out.push((id, 1.0));
             seen.insert(id);
-            if exact_enough {
-                return;
-            }
+            exact = true;
         }
         if raw.len() < MIN_FUZZY_LEN {
+            // Short Chinese syllables: their Wade-Giles/pinyin twins only ("lo" ~ "luo").
+            self.chinese_neighbours(raw, out, seen);
             return;
         }
+        // Other spellings of the same sound (two hash look-ups, so even a query word that is
+        // itself listed reaches them: "rahman" ~ "rehman", "mohamed" ~ "muhammad").
         if let Some(ids) = self.by_skel.get(skel) {
             for &id in ids {
                 if seen.insert(id) {
@@ -197,7 +337,19 @@ impl Index {
                 }
             }
         }
-        if skel.len() < MIN_FUZZY_LEN {
+        if let Some(ids) = consonant_key(raw).and_then(|k| self.by_akey.get(k.as_str())) {
+            for &id in ids {
+                if seen.insert(id) {
+                    out.push((id, crate::score::AKEY_SIMILARITY));
+                }
+            }
+        }
+        self.chinese_neighbours(raw, out, seen);
+        if exact && exact_enough {
+            return;
+        }
+        // The skeleton may be shorter than the spelling ("azii" → "azi"): the spelling decides.
+        if skel.len() < MIN_FUZZY_LEN && raw.len() < MIN_FUZZY_LEN {
             return;
         }
         let (q_skel_mask, q_raw_mask) = (

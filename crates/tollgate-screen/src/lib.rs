@@ -35,8 +35,13 @@ pub const DEFAULT_THRESHOLD: f64 = 0.80;
 const MAX_CANDIDATES: usize = 16;
 /// Names whose estimated score is below this fraction of the best candidate's are not scored.
 const CANDIDATE_RATIO: f32 = 0.5;
-/// Queries longer than this are cut (no listed name is longer); bounds the work per query.
-pub const MAX_QUERY_BYTES: usize = 512;
+/// Queries longer than this are refused by the CLI and the API (and cut here, for library
+/// callers); bounds the work per query. Within it nothing is cut: a query of more tokens than
+/// a window is scored window by window.
+pub const MAX_QUERY_BYTES: usize = 1024;
+/// Tokens per scoring window of a long query; windows overlap by half, so a listed name of up
+/// to half a window lies whole inside one of them wherever it sits in the query.
+const WINDOW_TOKENS: usize = 24;
 
 /// A name to screen, with optional evidence.
 #[derive(Debug, Clone, Copy, Default)]
@@ -126,6 +131,9 @@ type PreparedName = (u32, bool, Vec<Vec<String>>);
 struct Scratch {
     acc: Vec<f32>,
     touched: Vec<u32>,
+    /// The current query variant's weights (a name keeps its best variant's, not the sum).
+    cur: Vec<f32>,
+    cur_touched: Vec<u32>,
     neigh: Vec<(u32, f32)>,
     seen: rustc_hash::FxHashSet<u32>,
 }
@@ -144,6 +152,48 @@ fn address_tokens(addr: &str) -> Vec<String> {
             t.len() >= 3 && !normalize::is_legal(t) && !t.bytes().all(|b| b.is_ascii_digit())
         })
         .collect()
+}
+
+/// Chinese-character names of listed Chinese parties that the lists give only in English
+/// ("浪潮集团有限公司" is "Inspur Group Co., Ltd."): `data/screening/chinese_names.csv`, each
+/// row with its source. Added as aliases to every listed entity of that exact name.
+const CHINESE_NAMES: &str = include_str!("../../../data/screening/chinese_names.csv");
+
+/// Upper-case letters and digits only: how a table row names a listed entity.
+fn name_key(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// (listed name key, Chinese name) rows of the bundled table.
+fn chinese_names() -> Vec<(String, String)> {
+    let mut r = csv::Reader::from_reader(CHINESE_NAMES.as_bytes());
+    r.records()
+        .filter_map(|rec| rec.ok())
+        .filter(|rec| rec.len() >= 2)
+        .map(|rec| (name_key(&rec[1]), rec[0].to_string()))
+        .collect()
+}
+
+fn add_chinese_names(entities: &mut [model::Entity]) {
+    let table = chinese_names();
+    let mut by_key: rustc_hash::FxHashMap<&str, Vec<&str>> = rustc_hash::FxHashMap::default();
+    for (k, zh) in &table {
+        by_key.entry(k.as_str()).or_default().push(zh.as_str());
+    }
+    for e in entities.iter_mut() {
+        let Some(zh) = by_key.get(name_key(&e.name).as_str()) else {
+            continue;
+        };
+        for z in zh {
+            let alias = (z.to_string(), false);
+            if !e.aliases.contains(&alias) {
+                e.aliases.push(alias);
+            }
+        }
+    }
 }
 
 impl Screener {
@@ -172,6 +222,8 @@ impl Screener {
             issues,
             entities: entities_raw,
         } = load::assemble(files);
+        let mut entities_raw = entities_raw;
+        add_chinese_names(&mut entities_raw);
         // Normalisation is the costly part of a build: do it on all cores.
         let prepared: Vec<(EntityData, Vec<PreparedName>)> = entities_raw
             .into_par_iter()
@@ -217,12 +269,21 @@ impl Screener {
         let mut entities = Vec::with_capacity(prepared.len());
         for (ei, (data, names)) in prepared.into_iter().enumerate() {
             let mut done: Vec<Vec<String>> = Vec::new();
+            let person = data.kind == "individual";
             for (display, weak, variants) in names {
+                // "SURNAME, Given": the surname's tokens, so a query must give them.
+                let surname: Vec<String> = match data.displays[display as usize].split_once(',') {
+                    Some((sur, _)) if person => normalize::variants(sur)
+                        .into_iter()
+                        .next()
+                        .unwrap_or_default(),
+                    _ => Vec::new(),
+                };
                 for v in variants {
                     if done.contains(&v) {
                         continue;
                     }
-                    index.add(ei as u32, display, weak, &v);
+                    index.add(ei as u32, display, weak, person, &surname, &v);
                     done.push(v);
                 }
             }
@@ -241,6 +302,15 @@ impl Screener {
     pub fn with_threshold(mut self, t: f64) -> Self {
         self.threshold = t;
         self
+    }
+
+    /// The rarity weight (idf) the scorer gives a normalised token, None when no listed name
+    /// has it; for diagnostics (`examples/probe.rs`).
+    pub fn token_idf(&self, token: &str) -> Option<f32> {
+        self.index
+            .by_raw
+            .get(token)
+            .map(|&id| self.index.vocab[id as usize].idf)
     }
 
     pub fn threshold(&self) -> f64 {
@@ -281,11 +351,7 @@ impl Screener {
             Some((i, _)) => &q.name[..i],
             None => q.name,
         };
-        let qvars: Vec<score::QVar> = normalize::variants(name)
-            .iter()
-            .map(|v| score::QVar::new(&self.index, v))
-            .filter(|v| !v.toks.is_empty())
-            .collect();
+        let qvars = self.query_forms(name);
         if qvars.is_empty() {
             return Vec::new();
         }
@@ -336,6 +402,7 @@ impl Screener {
             if let Some(t) = top {
                 b.2.aligned = t.aligned;
                 b.2.compact = t.compact;
+                b.2.contained = t.contained;
             }
         }
         let mut hits: Vec<Hit> = best
@@ -359,6 +426,62 @@ impl Screener {
                 .then_with(|| a.entity_id.cmp(&b.entity_id))
         });
         hits
+    }
+
+    /// The query's token variants (normalisation, look-alike and digit readings, joined or
+    /// spaced-out words split against the lists' vocabulary), each cut into overlapping
+    /// windows when longer than a window.
+    fn query_forms(&self, name: &str) -> Vec<score::QVar> {
+        let mut forms = normalize::query_variants(name);
+        let n = forms.len();
+        for k in 0..n {
+            if let Some(v) = self.resegment(&forms[k]) {
+                if !forms.contains(&v) {
+                    forms.push(v);
+                }
+            }
+        }
+        forms.dedup();
+        let mut out = Vec::with_capacity(forms.len());
+        for f in &forms {
+            let words = f.iter().filter(|t| !normalize::is_legal(t)).count();
+            if words <= WINDOW_TOKENS {
+                out.push(score::QVar::new(&self.index, f));
+                continue;
+            }
+            let mut start = 0;
+            loop {
+                let end = (start + WINDOW_TOKENS).min(f.len());
+                out.push(score::QVar::new(&self.index, &f[start..end]));
+                if end == f.len() {
+                    break;
+                }
+                start += WINDOW_TOKENS / 2;
+            }
+        }
+        out.retain(|v| !v.toks.is_empty());
+        out
+    }
+
+    /// Tokens that are several listed words run together ("BANCONACIONALDECUBA") split against
+    /// the vocabulary; None when nothing changed. (Letters spaced out are joined before, in
+    /// `normalize::query_variants`.)
+    fn resegment(&self, toks: &[String]) -> Option<Vec<String>> {
+        let mut out: Vec<String> = Vec::with_capacity(toks.len() + 4);
+        let mut changed = false;
+        for t in toks {
+            match (!normalize::is_legal(t))
+                .then(|| self.index.segment(t))
+                .flatten()
+            {
+                Some(pieces) => {
+                    out.extend(pieces);
+                    changed = true;
+                }
+                None => out.push(t.clone()),
+            }
+        }
+        changed.then(|| normalize::canonicalise(out, usize::MAX))
     }
 
     /// Country and address move a name score that stands on its own (>= 0.5) by a bounded
@@ -461,6 +584,14 @@ impl Screener {
         if ns.compact {
             explanation.push_str("; whole-name spelling match (joined/split words)");
         }
+        match ns.contained {
+            score::Containment::ListedInQuery => {
+                explanation.push_str("; every word of the listed name is in the query")
+            }
+            score::Containment::QueryInListed => explanation
+                .push_str("; every word of the query is part of the listed person's name"),
+            score::Containment::None => {}
+        }
         for n in &notes {
             explanation.push_str("; ");
             explanation.push_str(n);
@@ -492,14 +623,17 @@ impl Screener {
         let ix = &self.index;
         if s.acc.len() < ix.names.len() {
             s.acc.resize(ix.names.len(), 0.0);
+            s.cur.resize(ix.names.len(), 0.0);
         }
         s.touched.clear();
-        let n_names = ix.names.len() as f32;
+        s.cur_touched.clear();
         // Very common tokens ("al", "bank") only seed candidates when nothing rarer does.
         let common = (ix.names.len() / 32).max(200);
         let Scratch {
             acc,
             touched,
+            cur,
+            cur_touched,
             neigh,
             seen,
         } = s;
@@ -518,15 +652,27 @@ impl Screener {
                 // The query token may be two listed tokens joined ("huawei" ~ "hua wei").
                 if let Some(names) = ix.joined.get(&index::hash_str(&t.skel)) {
                     for &n in names {
-                        add(n, t.idf, acc, touched);
+                        add(n, t.idf, cur, cur_touched);
                     }
                 }
             }
             for w in v.toks.windows(2) {
-                // Two query tokens may be one listed token split ("rosoboron export").
-                let joined = normalize::skeleton(&format!("{}{}", w[0].raw, w[1].raw));
-                if let Some(ids) = ix.by_skel.get(joined.as_str()) {
+                // Two query tokens may be one listed token split ("rosoboron export"), or two
+                // Wade-Giles syllables one pinyin token ("hsien fa" ~ "xianfa").
+                let raw = format!("{}{}", w[0].raw, w[1].raw);
+                if let Some(ids) = ix.by_skel.get(normalize::skeleton(&raw).as_str()) {
                     lists.extend(ids.iter().map(|&i| (i, 1.0)));
+                }
+                for k in [
+                    normalize::chinese_key(&raw),
+                    normalize::chinese_key_wade_giles_j(&raw),
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    if let Some(ids) = ix.by_ckey.get(k.as_str()) {
+                        lists.extend(ids.iter().map(|&i| (i, score::CKEY_SIMILARITY)));
+                    }
                 }
             }
             let has_rare = lists
@@ -539,11 +685,19 @@ impl Screener {
                 }
                 let w = ix.vocab[id as usize].idf * sim;
                 for &n in p {
-                    add(n, w, acc, touched);
+                    add(n, w, cur, cur_touched);
                 }
             }
+            for &n in cur_touched.iter() {
+                let (a, c) = (&mut acc[n as usize], &mut cur[n as usize]);
+                if *a == 0.0 {
+                    touched.push(n);
+                }
+                *a = a.max(*c);
+                *c = 0.0;
+            }
+            cur_touched.clear();
         }
-        let _ = n_names;
         // Rank by the coverage both names would have if every shared weight aligned: an
         // estimate of the final score that prefers "AL SHAM CO" over "AL SHAM ... (ten words)".
         let q_sum = qvars
@@ -552,18 +706,28 @@ impl Screener {
             .fold(0.0f32, f32::max)
             .max(f32::EPSILON);
         let est = |n: u32, a: f32| {
-            let n_sum = ix.names[n as usize].idf_sum.max(f32::EPSILON);
+            let rec = &ix.names[n as usize];
+            let n_sum = rec.idf_sum.max(f32::EPSILON);
             let (cq, cn) = ((a / q_sum).min(1.0), (a / n_sum).min(1.0));
-            0.35 * (cq + cn) + 0.3 * cq.min(cn)
+            // A distinctive listed name wholly inside a long query ranks by its own coverage
+            // (the scorer's containment rule); short common names must not flood the cut.
+            let base = 0.35 * (cq + cn) + 0.3 * cq.min(cn);
+            if score::contained_distinctive(n_sum, rec.idf_max) {
+                base.max(0.9 * cn * cn)
+            } else {
+                base
+            }
         };
         let max = touched
             .iter()
             .map(|&n| est(n, acc[n as usize]))
             .fold(0.0f32, f32::max);
+        // Ties on the estimate (every name wholly covered) go to the names sharing more weight.
         let mut c: Vec<(u32, f32)> = touched
             .iter()
             .map(|&n| (n, est(n, acc[n as usize])))
             .filter(|&(_, e)| e >= max * CANDIDATE_RATIO)
+            .map(|(n, e)| (n, e + acc[n as usize].min(40.0) * 1e-4))
             .collect();
         for &n in touched.iter() {
             acc[n as usize] = 0.0;
@@ -588,6 +752,21 @@ mod tests {
 
     fn top(name: &str) -> Option<Hit> {
         bundled().screen(&Query::name(name)).into_iter().next()
+    }
+
+    #[test]
+    fn every_chinese_name_row_names_a_bundled_entity() {
+        let files = load::load_bundled().expect("bundled");
+        let load::Assembled { entities, .. } = load::assemble(files);
+        let keys: rustc_hash::FxHashSet<String> =
+            entities.iter().map(|e| name_key(&e.name)).collect();
+        let rows = chinese_names();
+        assert!(rows.len() >= 25);
+        for (k, zh) in &rows {
+            assert!(keys.contains(k), "{zh}: no bundled entity named {k}");
+        }
+        let h = top("浪潮集團有限公司").expect("Traditional spelling of Inspur's name");
+        assert_eq!(h.entity_name, "Inspur Group Co., Ltd.");
     }
 
     #[test]

@@ -4,8 +4,100 @@
 //! score a little, only for names that already match on their own.
 
 use crate::index::{Index, NameRec};
-use crate::normalize::skeleton;
+use crate::normalize::{chinese_key, chinese_key_wade_giles_j, consonant_key, skeleton};
 use std::borrow::Cow;
+
+/// Similarity of two name parts that meet only on their romanisation key ("Husayn" ~
+/// "Hussein"): evidence, but less than a spelling match.
+pub const AKEY_SIMILARITY: f32 = 0.82;
+/// The same for keys of two consonants.
+pub const AKEY_WEAK: f32 = 0.75;
+/// The least score of two names whose parts all pair up one to one (see `score_name`).
+const FULL_ALIGNMENT_BASE: f32 = 0.8;
+/// Similarity of a pinyin token and its Wade-Giles spelling ("Chou" ~ "Zhou").
+pub const CKEY_SIMILARITY: f32 = 0.85;
+
+/// Words that say how a party relates to a named one ("Trading agent for X", "Sales office of
+/// X"): around a contained one-word listed name they are no evidence of another party.
+const RELATION_WORDS: &[&str] = &[
+    "agent",
+    "agents",
+    "agency",
+    "subsidiary",
+    "subsidiaries",
+    "branch",
+    "office",
+    "offices",
+    "sales",
+    "representative",
+    "representatives",
+    "division",
+    "affiliate",
+    "affiliated",
+    "unit",
+    "department",
+    "factory",
+    "plant",
+    "store",
+    "shop",
+    "dba",
+    "aka",
+    "via",
+    "behalf",
+    "on",
+    "trading",
+    "holdings",
+    "holding",
+    "group",
+    "international",
+    "global",
+    "services",
+    "service",
+    "partner",
+    "partners",
+    "distributor",
+    "distribution",
+    "supplier",
+    "local",
+    "regional",
+    "new",
+    "main",
+    "head",
+    "headquarters",
+    "in",
+    "at",
+    "by",
+    "to",
+    "from",
+    "with",
+    "c",
+    "o",
+    "care",
+];
+
+/// A listed name whose every token the query contains scores at least this ("Trading agent for
+/// X", "X Holdings Group Limited"), when the name is distinctive enough (below).
+const CONTAINED_BASE: f32 = 0.78;
+/// Rarity a contained listed name needs to identify its party on its own: a total idf of
+/// `CONTAINED_MIN_IDF` (three fairly rare words: "Banco Nacional de Cuba"), or
+/// `CONTAINED_MIN_IDF_ANCHORED` with one word found in a handful of listed names at most
+/// ("Sunway Tech", "Kerman Aviation"), so "Precision Industries" or "Global Trading" inside a
+/// longer name is not a hit.
+pub const CONTAINED_MIN_IDF: f32 = 16.0;
+const CONTAINED_MIN_IDF_ANCHORED: f32 = 12.0;
+const CONTAINED_ANCHOR_IDF: f32 = 9.0;
+
+/// Whether a listed name of this total and rarest-word idf may be found inside a longer query.
+pub fn contained_distinctive(idf_sum: f32, idf_max: f32) -> bool {
+    idf_sum >= CONTAINED_MIN_IDF
+        || (idf_sum >= CONTAINED_MIN_IDF_ANCHORED && idf_max >= CONTAINED_ANCHOR_IDF)
+}
+/// A one-word listed name contained in a query must be this rare (found in a handful of names),
+/// and the query's other words must be common ones (idf at most `GENERIC_MAX_IDF`, about one
+/// name in a thousand): "AEROCARIBBEAN Holdings" is the listed airline, "Banco Bilbao Vizcaya
+/// Argentaria" is not the listed "VIZCAYA".
+const CONTAINED_MIN_IDF_ONE: f32 = 8.5;
+const GENERIC_MAX_IDF: f32 = 7.0;
 
 /// Optimal-string-alignment distance, or None when it exceeds `max` (ASCII bytes).
 pub fn osa_bounded(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
@@ -116,6 +208,14 @@ pub fn typo_similarity(a: &str, b: &str) -> f32 {
     } else {
         osa_bounded(a.as_bytes(), b.as_bytes(), k)
     };
+    // A different first letter is rarer as a typo than as another name ("Nassar" / "Qassar"):
+    // it costs one more edit.
+    let d = match d {
+        Some(d) if d > 0 && a.as_bytes().first() != b.as_bytes().first() => {
+            Some(d + 1).filter(|&d| d <= k.max(1))
+        }
+        d => d,
+    };
     match d {
         Some(0) => 0.95,
         // Each edit costs more in a short token than in a long one.
@@ -141,12 +241,32 @@ pub fn stem(s: &str) -> &str {
 
 /// Similarity of a query token and a listed token (raw ASCII and skeleton of each).
 pub fn token_similarity(qr: &str, qs: &str, nr: &str, ns: &str) -> f32 {
+    token_similarity_keyed(qr, qs, "", nr, ns, "", "", "")
+}
+
+/// The same with each token's romanisation keys (Arabic/Persian `qk`/`nk`, Chinese `qc`/`nc`;
+/// empty when none).
+#[allow(clippy::too_many_arguments)]
+pub fn token_similarity_keyed(
+    qr: &str,
+    qs: &str,
+    qk: &str,
+    nr: &str,
+    ns: &str,
+    nk: &str,
+    qc: &str,
+    nc: &str,
+) -> f32 {
     if qr == nr {
         return 1.0;
     }
+    if !qc.is_empty() && qc == nc && (is_pinyin_word(qr) || is_pinyin_word(nr)) {
+        return CKEY_SIMILARITY.max(typo_or_zero(qr, qs, nr, ns));
+    }
     // Short tokens ("abb", "bid") are acronyms: a shared skeleton is a different acronym.
     let min_len = qr.len().min(nr.len());
-    if qs == ns && min_len >= 4 {
+    // One spelling of a sound ("nour" / "nur"), unless both are three-letter acronyms.
+    if qs == ns && (min_len >= 4 || (min_len == 3 && qr.len().max(nr.len()) >= 4)) {
         return 0.9;
     }
     if min_len >= 4 {
@@ -179,9 +299,20 @@ pub fn token_similarity(qr: &str, qs: &str, nr: &str, ns: &str) -> f32 {
     } else {
         0.0
     };
-    if short.len() >= 3 && long.starts_with(short) {
-        // Abbreviation ("tech" for "technologies", "intl" is caught by typos only).
+    // Abbreviation ("tech" for "technologies"): four letters at least, or a three-letter
+    // stem of a long word; a pinyin syllable ("jing") is not an abbreviation of "jingfeng".
+    if (short.len() >= 4 || (short.len() == 3 && long.len() >= 8))
+        && long.starts_with(short)
+        && !(is_pinyin_word(short) && is_pinyin_word(long))
+    {
         best = best.max(0.75);
+    }
+    // Pinyin syllables are not Arabic name parts: "ming" and "mingguo" must not meet.
+    if !qk.is_empty() && qk == nk && !(is_pinyin_word(qr) && is_pinyin_word(nr)) {
+        // Keys of three consonants or more ("Husayn" ~ "Hussein") are stronger evidence than
+        // keys of two ("Amir" ~ "Amru").
+        let strong = qk.bytes().filter(|b| !matches!(b, b'a' | b'u')).count() >= 3;
+        best = best.max(if strong { AKEY_SIMILARITY } else { AKEY_WEAK });
     }
     if best < 0.7 {
         0.0
@@ -190,11 +321,28 @@ pub fn token_similarity(qr: &str, qs: &str, nr: &str, ns: &str) -> f32 {
     }
 }
 
+/// Typo similarity of two tokens of four letters or more, 0 otherwise.
+fn typo_or_zero(qr: &str, qs: &str, nr: &str, ns: &str) -> f32 {
+    if qr.len().min(nr.len()) < 4 {
+        return 0.0;
+    }
+    let s = typo_similarity(qs, ns).max(typo_similarity(qr, nr));
+    if s < 0.7 {
+        0.0
+    } else {
+        s
+    }
+}
+
 /// A prepared query token.
 #[derive(Debug, Clone)]
 pub struct QTok {
     pub raw: String,
     pub skel: String,
+    pub akey: String,
+    pub ckey: String,
+    /// The Chinese key reading "j" as Wade-Giles "r" (empty when the same or none).
+    pub ckey_j: String,
     pub idf: f32,
 }
 
@@ -227,6 +375,9 @@ impl QVar {
                 },
             };
             out.push(QTok {
+                akey: consonant_key(t).unwrap_or_default(),
+                ckey: chinese_key(t).unwrap_or_default(),
+                ckey_j: chinese_key_wade_giles_j(t).unwrap_or_default(),
                 raw: t.clone(),
                 skel,
                 idf,
@@ -255,11 +406,114 @@ pub struct NameScore {
     pub score: f32,
     pub aligned: Vec<Aligned>,
     pub compact: bool,
+    pub contained: Containment,
+}
+
+/// Whether the score rests on one name containing the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Containment {
+    #[default]
+    None,
+    /// Every token of the listed name is in the query ("Trading agent for X").
+    ListedInQuery,
+    /// Every token of the query is in the listed person's name (given names omitted).
+    QueryInListed,
+}
+
+/// Pinyin syllables (initial + final, over-generated: it only has to say "could be pinyin").
+fn pinyin_syllables() -> &'static rustc_hash::FxHashSet<String> {
+    use std::sync::OnceLock;
+    static S: OnceLock<rustc_hash::FxHashSet<String>> = OnceLock::new();
+    S.get_or_init(|| {
+        const INITIALS: &[&str] = &[
+            "", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "zh", "ch",
+            "sh", "r", "z", "c", "s", "y", "w",
+        ];
+        const FINALS: &[&str] = &[
+            "a", "o", "e", "i", "u", "v", "ai", "ei", "ui", "ao", "ou", "iu", "ie", "ue", "er",
+            "an", "en", "in", "un", "ang", "eng", "ing", "ong", "ia", "iao", "ian", "iang", "iong",
+            "ua", "uo", "uai", "uan", "uang", "ueng",
+        ];
+        let mut set = rustc_hash::FxHashSet::default();
+        for i in INITIALS {
+            for f in FINALS {
+                let fi = f.as_bytes()[0];
+                let ok = match *i {
+                    // j, q, x only before i and ü (written u).
+                    "j" | "q" | "x" => matches!(fi, b'i' | b'u' | b'v'),
+                    // Retroflex and dental sibilants take "i" alone, never i- finals.
+                    "zh" | "ch" | "sh" | "r" | "z" | "c" | "s" => fi != b'i' || *f == "i",
+                    "g" | "k" | "h" | "f" => !matches!(fi, b'i' | b'v'),
+                    "y" => matches!(
+                        *f,
+                        "a" | "o"
+                            | "e"
+                            | "ao"
+                            | "ou"
+                            | "an"
+                            | "ang"
+                            | "i"
+                            | "in"
+                            | "ing"
+                            | "u"
+                            | "un"
+                            | "uan"
+                            | "ue"
+                            | "ong"
+                    ),
+                    "w" => matches!(
+                        *f,
+                        "a" | "o" | "ai" | "ei" | "an" | "en" | "ang" | "eng" | "u"
+                    ),
+                    "" => matches!(
+                        *f,
+                        "a" | "o"
+                            | "e"
+                            | "ai"
+                            | "ei"
+                            | "ao"
+                            | "ou"
+                            | "an"
+                            | "en"
+                            | "ang"
+                            | "eng"
+                            | "er"
+                    ),
+                    _ => true,
+                };
+                if ok {
+                    set.insert(format!("{i}{f}"));
+                }
+            }
+        }
+        set
+    })
+}
+
+/// True when the token reads as one to three pinyin syllables ("wei", "weiguo", "zhang").
+pub fn is_pinyin_word(t: &str) -> bool {
+    fn go(t: &str, depth: usize, set: &rustc_hash::FxHashSet<String>) -> bool {
+        if t.is_empty() {
+            return true;
+        }
+        if depth == 3 {
+            return false;
+        }
+        (1..=t.len().min(6))
+            .rev()
+            .any(|k| t.is_char_boundary(k) && set.contains(&t[..k]) && go(&t[k..], depth + 1, set))
+    }
+    !t.is_empty() && go(t, 0, pinyin_syllables())
 }
 
 struct Side<'a> {
     raw: Cow<'a, str>,
     skel: Cow<'a, str>,
+    akey: &'a str,
+    ckey: Cow<'a, str>,
+    ckey_j: Cow<'a, str>,
+    /// Part of the listed name's surname (before its comma).
+    sur: bool,
     w: f32,
     /// "hua+wei" for merged tokens; None means the raw token.
     merged: Option<String>,
@@ -277,7 +531,9 @@ fn spells(t: &str, a: &str, b: &str) -> bool {
 }
 
 /// Merges adjacent tokens of `a` whose concatenation is a token of `b` ("hua wei" ~ "huawei").
-fn merge_pairs(a: &mut Vec<Side>, b: &[Side]) {
+/// With `by_chinese_key`, also Wade-Giles syllables of `a` written apart whose joined key is a
+/// pinyin token of `b` (only `b`'s pinyin tokens carry one, so other names skip the work).
+fn merge_pairs(a: &mut Vec<Side>, b: &[Side], by_chinese_key: bool) {
     let mut i = 0;
     while i + 1 < a.len() {
         let len = a[i].raw.len() + a[i + 1].raw.len();
@@ -289,7 +545,19 @@ fn merge_pairs(a: &mut Vec<Side>, b: &[Side]) {
                     let joined = format!("{}{}", a[i].raw, a[i + 1].raw);
                     t.skel == skeleton(&joined)
                 }
-            }))
+            })
+            // Wade-Giles syllables written apart, pinyin joined ("Hsien-fa" ~ "Xianfa").
+            || (by_chinese_key
+                && a[i].raw.len() <= 6
+                && a[i + 1].raw.len() <= 6
+                && b.iter().any(|t| !t.ckey.is_empty())
+                && {
+                    let joined = format!("{}{}", a[i].raw, a[i + 1].raw);
+                    [chinese_key(&joined), chinese_key_wade_giles_j(&joined)]
+                        .into_iter()
+                        .flatten()
+                        .any(|k| b.iter().any(|t| *t.ckey == *k))
+                }))
             && !b.iter().any(|t| t.raw == a[i].raw || t.raw == a[i + 1].raw);
         if hit {
             let next = a.remove(i + 1);
@@ -298,11 +566,27 @@ fn merge_pairs(a: &mut Vec<Side>, b: &[Side]) {
             let raw = format!("{}{}", cur.raw, next.raw);
             cur.skel = Cow::Owned(skeleton(&raw));
             cur.raw = Cow::Owned(raw);
+            cur.akey = "";
+            cur.ckey = Cow::Owned(chinese_key(&cur.raw).unwrap_or_default());
+            cur.ckey_j = Cow::Owned(chinese_key_wade_giles_j(&cur.raw).unwrap_or_default());
+            cur.sur |= next.sur;
             cur.w = cur.w.max(next.w);
             cur.merged = Some(label);
         }
         i += 1;
     }
+}
+
+/// False when both names give a legal form and the forms differ ("#co" counts as "#ltd").
+fn legal_shared(q: &[String], n: &[Box<str>]) -> bool {
+    fn family(t: &str) -> &str {
+        if t == "#co" {
+            "#ltd"
+        } else {
+            t
+        }
+    }
+    q.is_empty() || n.is_empty() || q.iter().any(|a| n.iter().any(|b| family(a) == family(b)))
 }
 
 /// Scores a prepared query variant against one indexed name; `explain` fills the alignment.
@@ -313,6 +597,10 @@ pub fn score_name(index: &Index, q: &QVar, name: &NameRec, explain: bool) -> Nam
         .map(|t| Side {
             raw: Cow::Borrowed(t.raw.as_str()),
             skel: Cow::Borrowed(t.skel.as_str()),
+            akey: t.akey.as_str(),
+            ckey: Cow::Borrowed(t.ckey.as_str()),
+            ckey_j: Cow::Borrowed(t.ckey_j.as_str()),
+            sur: false,
             w: t.idf,
             merged: None,
         })
@@ -320,23 +608,35 @@ pub fn score_name(index: &Index, q: &QVar, name: &NameRec, explain: bool) -> Nam
     let mut ns: Vec<Side> = name
         .toks
         .iter()
-        .map(|&id| {
+        .enumerate()
+        .map(|(pos, &id)| {
             let t = &index.vocab[id as usize];
             Side {
                 raw: Cow::Borrowed(&*t.raw),
                 skel: Cow::Borrowed(&*t.skel),
+                akey: &t.akey,
+                ckey: Cow::Borrowed(&*t.ckey),
+                ckey_j: Cow::Borrowed(""),
+                sur: pos < 64 && name.surname & (1u64 << pos) != 0,
                 w: t.idf,
                 merged: None,
             }
         })
         .collect();
-    merge_pairs(&mut qs, &ns);
-    merge_pairs(&mut ns, &qs);
+    merge_pairs(&mut qs, &ns, true);
+    merge_pairs(&mut ns, &qs, false);
 
     let mut pairs: Vec<(f32, usize, usize)> = Vec::with_capacity(qs.len() * ns.len());
     for (i, a) in qs.iter().enumerate() {
         for (j, b) in ns.iter().enumerate() {
-            let s = token_similarity(&a.raw, &a.skel, &b.raw, &b.skel);
+            let mut s = token_similarity_keyed(
+                &a.raw, &a.skel, a.akey, &b.raw, &b.skel, b.akey, &a.ckey, &b.ckey,
+            );
+            if s < CKEY_SIMILARITY && !a.ckey_j.is_empty() && *a.ckey_j == *b.ckey {
+                s = token_similarity_keyed(
+                    &a.raw, &a.skel, a.akey, &b.raw, &b.skel, b.akey, &a.ckey_j, &b.ckey,
+                );
+            }
             if s > 0.0 {
                 pairs.push((s, i, j));
             }
@@ -349,12 +649,15 @@ pub fn score_name(index: &Index, q: &QVar, name: &NameRec, explain: bool) -> Nam
     let mut q_used = vec![false; qs.len()];
     let mut n_used = vec![false; ns.len()];
     let mut aligned = Vec::new();
+    // The query position each listed token aligned with, to tell a contained name in order.
+    let mut n_to_q = vec![usize::MAX; ns.len()];
     for (s, i, j) in pairs {
         if q_used[i] || n_used[j] {
             continue;
         }
         q_used[i] = true;
         n_used[j] = true;
+        n_to_q[j] = i;
         q_sim[i] = s;
         n_sim[j] = s;
         if explain {
@@ -394,31 +697,89 @@ pub fn score_name(index: &Index, q: &QVar, name: &NameRec, explain: bool) -> Nam
             }
         }
     }
+    // Every part of each name paired with a part of the other, one to one: the structure of
+    // one name spelt another way ("Fayez Mostafa" / "MUSTAFA, Fayiz"). Strong evidence even
+    // when each part differs in spelling, if there are three parts or one of two is the same.
+    let exact_parts = q_sim.iter().filter(|&&s| s >= 0.95).count();
+    if qs.len() >= 2
+        && ns.len() >= 2
+        && q_sim.iter().all(|&s| s >= 0.7)
+        && n_sim.iter().all(|&s| s >= 0.7)
+        && (qs.len().min(ns.len()) >= 3 || exact_parts >= 1)
+    {
+        let full = FULL_ALIGNMENT_BASE + 0.5 * (cq.min(cn) - 0.7).max(0.0);
+        score = score.max(full.min(1.0));
+    }
+    let mut contained = Containment::None;
+    let n_total: f32 = ns.iter().map(|t| t.w).sum();
+    // Not for weak aliases: OFAC marks them as too broad to screen on their own.
+    if !name.weak && qs.len() > ns.len() && n_sim.iter().all(|&s| s >= 0.85) {
+        // The listed name sits whole inside a longer query: a hit whatever surrounds it, if
+        // the name is distinctive enough to identify the party on its own.
+        let distinctive = if ns.len() == 1 {
+            ns[0].w >= CONTAINED_MIN_IDF_ONE
+                && n_sim[0] >= 1.0
+                && ns[0].raw.len() >= 5
+                && (qs.iter().zip(&q_sim).all(|(t, &s)| {
+                    s > 0.0 || t.w <= GENERIC_MAX_IDF || RELATION_WORDS.contains(&&*t.raw)
+                }) || (ns[0].w >= 10.0 && ns[0].raw.len() >= 9))
+        } else {
+            contained_distinctive(n_total, ns.iter().map(|t| t.w).fold(0.0, f32::max))
+        };
+        let in_order = n_to_q.windows(2).all(|w| w[0] < w[1]);
+        let c = CONTAINED_BASE + 0.15 * cn - if in_order { 0.0 } else { 0.03 };
+        if distinctive && c > score {
+            score = c;
+            contained = Containment::ListedInQuery;
+        }
+    }
+    // The family name must be among the parts given: the part before the comma of a listed
+    // "SURNAME, Given" name, else the first and the last part.
+    let family_given = if ns.iter().any(|t| t.sur) {
+        ns.iter().zip(&n_sim).all(|(t, &s)| !t.sur || s >= 0.85)
+    } else {
+        n_sim.first().is_some_and(|&s| s >= 0.85) && n_sim.last().is_some_and(|&s| s >= 0.85)
+    };
+    if name.person
+        && qs.len() >= 2
+        && qs.len() < ns.len()
+        && q_sim.iter().all(|&s| s >= 0.85)
+        && cn >= 0.5
+        && family_given
+        && !ns.iter().all(|t| is_pinyin_word(&t.raw))
+    {
+        // A person's name given without some of its parts (father's or grandfather's names,
+        // a second given name): every query part is the listed person's. Not for Chinese
+        // names, whose syllables are not separable name parts.
+        let c = CONTAINED_BASE + 0.12 * cn;
+        if c > score {
+            score = c;
+            contained = Containment::QueryInListed;
+        }
+    }
     if ns.len() == 1 && n_sim[0] < 1.0 && !compact {
         // A one-word name matched only approximately is the commonest false positive.
         score *= 0.9;
     }
-    if !q.legal.is_empty() && !name.legal.is_empty() {
-        fn family(t: &str) -> &str {
-            if t == "#co" {
-                "#ltd"
-            } else {
-                t
-            }
-        }
-        let shared = q
-            .legal
-            .iter()
-            .any(|a| name.legal.iter().any(|b| family(a) == family(b)));
-        if !shared {
-            // "AG" against "S.R.L.": different legal forms are weak evidence of different parties.
-            score *= 0.95;
-        }
+    // A two-part name is a hit only on both parts (short Chinese names especially: "Wang Wei"
+    // is not "Wang Weiguo"), on either side. Capped low enough that country evidence cannot
+    // lift it to a hit.
+    if !compact
+        && contained == Containment::None
+        && ((ns.len() == 2 && n_sim.iter().any(|&s| s < 0.6))
+            || (qs.len() == 2 && q_sim.iter().any(|&s| s < 0.6)))
+    {
+        score = score.min(0.7);
+    }
+    if !legal_shared(&q.legal, &name.legal) {
+        // "AG" against "S.R.L.": different legal forms are weak evidence of different parties.
+        score *= 0.95;
     }
     NameScore {
         score: score.clamp(0.0, 1.0),
         aligned,
         compact,
+        contained,
     }
 }
 

@@ -79,6 +79,13 @@ fn single(s: &Screener, args: &Args, name: &str) -> anyhow::Result<()> {
     if name.trim().is_empty() {
         return Err(invalid("NAME is empty"));
     }
+    if name.len() > tollgate_screen::MAX_QUERY_BYTES {
+        return Err(invalid(format!(
+            "NAME is {} bytes long; at most {} are screened",
+            name.len(),
+            tollgate_screen::MAX_QUERY_BYTES
+        )));
+    }
     let q = Query {
         name,
         country: args.country.as_deref(),
@@ -189,6 +196,11 @@ fn batch(s: &Screener, path: &Path) -> anyhow::Result<()> {
                         Some("not valid UTF-8".to_string())
                     } else if fields[c_name].trim().is_empty() {
                         Some("empty name".to_string())
+                    } else if fields[c_name].len() > tollgate_screen::MAX_QUERY_BYTES {
+                        Some(format!(
+                            "name longer than {} bytes",
+                            tollgate_screen::MAX_QUERY_BYTES
+                        ))
                     } else {
                         None
                     };

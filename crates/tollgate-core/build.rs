@@ -3,7 +3,10 @@
 use std::{env, fs, path::Path};
 
 fn main() {
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data");
+    // Read at run time: a build script compiled for one checkout may be run for another that
+    // shares the target directory.
+    let manifest = env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let data = Path::new(&manifest).join("../../data");
     println!("cargo:rerun-if-changed={}", data.display());
     let packs_dir = data.join("packs");
     println!("cargo:rerun-if-changed={}", packs_dir.display());

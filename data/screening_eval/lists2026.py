@@ -121,7 +121,14 @@ def load_sdn(d):
         if len(r) >= 2 and r[0] in ents:
             ents[r[0]].remarks += " " + r[1]
     for r in _csv_rows(os.path.join(d, "ofac_alt_2025-12.csv")):
-        if len(r) >= 4 and r[0] in ents and _clean(r[3]):
+        if len(r) >= 4 and r[0].strip().isdigit() and _clean(r[3]):
+            if r[0] not in ents:
+                # An alias of an entry newer than the 2023 sdn.csv: the entry is listed all the
+                # same (tollgate keeps such rows as entries of their own), first alias as name.
+                e = Ent(SDN, r[0].strip(), r[3].strip())
+                e.kind = ""
+                ents[r[0]] = e
+                continue
             ents[r[0]].aliases.append((r[3].strip(), r[2].strip().lower() == "fka"))
     for r in _csv_rows(os.path.join(d, "ofac_add_2025-12.csv")):
         if len(r) >= 5 and r[0] in ents:

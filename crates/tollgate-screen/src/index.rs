@@ -33,6 +33,15 @@ pub struct NameRec {
     pub idf_max: f32,
 }
 
+/// What candidate ranking reads of each name, kept apart from the name records so the loop
+/// over thousands of touched names stays in cache.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NameMeta {
+    pub idf_sum: f32,
+    /// The scorer may find this name inside a longer query (`score::may_be_contained`).
+    pub containable: bool,
+}
+
 #[derive(Debug)]
 pub struct Token {
     pub raw: Box<str>,
@@ -66,6 +75,8 @@ pub struct Index {
     pub joined: FxHashMap<u64, Vec<u32>>,
     /// idf given to query tokens the lists never use.
     pub unknown_idf: f32,
+    /// Per name, for candidate ranking (set by `finish`).
+    pub meta: Vec<NameMeta>,
 }
 
 pub fn hash_str(s: &str) -> u64 {
@@ -73,6 +84,9 @@ pub fn hash_str(s: &str) -> u64 {
     s.hash(&mut h);
     h.finish()
 }
+
+/// Names a listed word's romanisation twin may be in and still be proposed (see `neighbours`).
+const KEY_TWIN_MAX_POSTINGS: usize = 256;
 
 /// Skeletons this short are matched exactly only: one edit in three letters is another word.
 pub const MIN_FUZZY_LEN: usize = 4;
@@ -216,6 +230,14 @@ impl Index {
                 .map(|&t| self.vocab[t as usize].idf)
                 .fold(0.0, f32::max);
         }
+        self.meta = self
+            .names
+            .iter()
+            .map(|r| NameMeta {
+                idf_sum: r.idf_sum,
+                containable: crate::score::may_be_contained(r.toks.len(), r.idf_sum, r.idf_max),
+            })
+            .collect();
         for v in self.deletes.values_mut() {
             v.shrink_to_fit();
         }
@@ -232,8 +254,9 @@ impl Index {
         /// Longer runs are not names (and the split is quadratic).
         const MAX_LEN: usize = 96;
         let n = tok.len();
-        // Shorter tokens are words of their own more often than run-together names.
-        if !(8..=MAX_LEN).contains(&n) || !tok.is_ascii() || self.by_raw.contains_key(tok) {
+        // Shorter tokens are words of their own more often than run-together names. (A split
+        // word never makes a listed name "contained": see `score::QVar::segmented`.)
+        if !(6..=MAX_LEN).contains(&n) || !tok.is_ascii() || self.by_raw.contains_key(tok) {
             return None;
         }
         // Cost of a piece: listed words and fillers 1, a single listed letter 2 (initials run
@@ -251,11 +274,13 @@ impl Index {
                 _ => None,
             }
         };
+        /// Longest piece tried: listed words are shorter (bounds the quadratic scan).
+        const MAX_PIECE: usize = 24;
         // best[i]: cheapest split of tok[..i], and where its last piece starts.
         let mut best: Vec<Option<(u16, usize)>> = vec![None; n + 1];
         best[0] = Some((0, 0));
         for i in 1..=n {
-            for j in (0..i).rev() {
+            for j in (i.saturating_sub(MAX_PIECE)..i).rev() {
                 let Some((c, _)) = best[j] else { continue };
                 let Some(k) = cost(&tok[j..i]) else { continue };
                 if best[i].is_none_or(|(b, _)| c + k < b) {
@@ -337,14 +362,23 @@ impl Index {
                 }
             }
         }
+        // A listed query word reaches only the rarer of its key twins: the common spellings
+        // of a common name ("muhammad") would flood the candidates for little gain.
+        let cap = if exact && exact_enough {
+            KEY_TWIN_MAX_POSTINGS
+        } else {
+            usize::MAX
+        };
         if let Some(ids) = consonant_key(raw).and_then(|k| self.by_akey.get(k.as_str())) {
             for &id in ids {
-                if seen.insert(id) {
+                if self.postings[id as usize].len() <= cap && seen.insert(id) {
                     out.push((id, crate::score::AKEY_SIMILARITY));
                 }
             }
         }
-        self.chinese_neighbours(raw, out, seen);
+        if cap == usize::MAX {
+            self.chinese_neighbours(raw, out, seen);
+        }
         if exact && exact_enough {
             return;
         }

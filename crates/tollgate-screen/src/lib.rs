@@ -124,8 +124,19 @@ pub struct Screener {
     threshold: f64,
 }
 
-/// A display name's index, weak flag and token variants, ready to index.
-type PreparedName = (u32, bool, Vec<Vec<String>>);
+/// A display name's index, weak flag, token variants and surname tokens, ready to index.
+type PreparedName = (u32, bool, Vec<Vec<String>>, Vec<String>);
+
+/// A person's "SURNAME, Given" display name: the surname's tokens (so a query must give them).
+fn surname_tokens(display: &str, person: bool) -> Vec<String> {
+    match display.split_once(',') {
+        Some((sur, _)) if person => normalize::variants(sur)
+            .into_iter()
+            .next()
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
 
 #[derive(Default)]
 struct Scratch {
@@ -143,10 +154,7 @@ thread_local! {
 }
 
 fn address_tokens(addr: &str) -> Vec<String> {
-    normalize::variants(addr)
-        .into_iter()
-        .next()
-        .unwrap_or_default()
+    normalize::address_words(addr)
         .into_iter()
         .filter(|t| {
             t.len() >= 3 && !normalize::is_legal(t) && !t.bytes().all(|b| b.is_ascii_digit())
@@ -229,13 +237,24 @@ impl Screener {
             .into_par_iter()
             .map(|e| {
                 let mut displays = vec![e.name.clone()];
-                let mut names = vec![(0u32, false, normalize::variants(&e.name))];
+                let person = e.kind == "individual";
+                let mut names = vec![(
+                    0u32,
+                    false,
+                    normalize::variants(&e.name),
+                    surname_tokens(&e.name, person),
+                )];
                 for (a, weak) in &e.aliases {
                     if displays.contains(a) {
                         continue;
                     }
                     displays.push(a.clone());
-                    names.push(((displays.len() - 1) as u32, *weak, normalize::variants(a)));
+                    names.push((
+                        (displays.len() - 1) as u32,
+                        *weak,
+                        normalize::variants(a),
+                        surname_tokens(a, person),
+                    ));
                 }
                 let mut countries: Vec<[u8; 2]> = e
                     .countries
@@ -270,15 +289,7 @@ impl Screener {
         for (ei, (data, names)) in prepared.into_iter().enumerate() {
             let mut done: Vec<Vec<String>> = Vec::new();
             let person = data.kind == "individual";
-            for (display, weak, variants) in names {
-                // "SURNAME, Given": the surname's tokens, so a query must give them.
-                let surname: Vec<String> = match data.displays[display as usize].split_once(',') {
-                    Some((sur, _)) if person => normalize::variants(sur)
-                        .into_iter()
-                        .next()
-                        .unwrap_or_default(),
-                    _ => Vec::new(),
-                };
+            for (display, weak, variants, surname) in names {
                 for v in variants {
                     if done.contains(&v) {
                         continue;
@@ -441,18 +452,23 @@ impl Screener {
                 }
             }
         }
-        forms.dedup();
         let mut out = Vec::with_capacity(forms.len());
-        for f in &forms {
+        for (k, f) in forms.iter().enumerate() {
+            let segmented = k >= n;
+            let var = |toks: &[String]| {
+                let mut v = score::QVar::new(&self.index, toks);
+                v.segmented = segmented;
+                v
+            };
             let words = f.iter().filter(|t| !normalize::is_legal(t)).count();
             if words <= WINDOW_TOKENS {
-                out.push(score::QVar::new(&self.index, f));
+                out.push(var(f));
                 continue;
             }
             let mut start = 0;
             loop {
                 let end = (start + WINDOW_TOKENS).min(f.len());
-                out.push(score::QVar::new(&self.index, &f[start..end]));
+                out.push(var(&f[start..end]));
                 if end == f.len() {
                     break;
                 }
@@ -706,29 +722,29 @@ impl Screener {
             .fold(0.0f32, f32::max)
             .max(f32::EPSILON);
         let est = |n: u32, a: f32| {
-            let rec = &ix.names[n as usize];
-            let n_sum = rec.idf_sum.max(f32::EPSILON);
+            // The compact per-name array, not the name records: this loop touches thousands.
+            let m = ix.meta[n as usize];
+            let n_sum = m.idf_sum.max(f32::EPSILON);
             let (cq, cn) = ((a / q_sum).min(1.0), (a / n_sum).min(1.0));
             // A distinctive listed name wholly inside a long query ranks by its own coverage
             // (the scorer's containment rule); short common names must not flood the cut.
             let base = 0.35 * (cq + cn) + 0.3 * cq.min(cn);
-            if score::contained_distinctive(n_sum, rec.idf_max) {
+            if m.containable {
                 base.max(0.9 * cn * cn)
             } else {
                 base
             }
         };
-        let max = touched
-            .iter()
-            .map(|&n| est(n, acc[n as usize]))
-            .fold(0.0f32, f32::max);
         // Ties on the estimate (every name wholly covered) go to the names sharing more weight.
         let mut c: Vec<(u32, f32)> = touched
             .iter()
-            .map(|&n| (n, est(n, acc[n as usize])))
-            .filter(|&(_, e)| e >= max * CANDIDATE_RATIO)
-            .map(|(n, e)| (n, e + acc[n as usize].min(40.0) * 1e-4))
+            .map(|&n| {
+                let a = acc[n as usize];
+                (n, est(n, a) + a.min(40.0) * 1e-4)
+            })
             .collect();
+        let max = c.iter().map(|x| x.1).fold(0.0f32, f32::max);
+        c.retain(|&(_, e)| e >= max * CANDIDATE_RATIO);
         for &n in touched.iter() {
             acc[n as usize] = 0.0;
         }

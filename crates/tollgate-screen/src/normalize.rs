@@ -49,6 +49,8 @@ const HAN_LEGAL: &[(&str, &str)] = &[
 /// not transliteration.
 const HAN_WORDS: &[(&str, &str)] = &[
     ("航空航天", "aeronautics astronautics"),
+    ("中国", "china"),
+    ("科工", "science industry"),
     ("超级计算", "supercomputing"),
     ("集成电路", "integrated circuit"),
     ("研究中心", "research center"),
@@ -494,11 +496,21 @@ fn tokenize(ascii: &str) -> Vec<String> {
 /// Replaces legal-form token sequences with their family token, expands abbreviated company
 /// words, brings Arabic name particles to one form, drops stopwords and acronyms that only
 /// repeat the name's initials ("Foreign Trade Bank (FTB)").
-pub(crate) fn canonicalise(toks: Vec<String>, max: usize) -> Vec<String> {
+pub(crate) fn canonicalise(mut toks: Vec<String>, max: usize) -> Vec<String> {
+    // Before legal forms become "#inc": "Semiconductor Manufacturing International
+    // Corporation (SMIC)" spells its acronym with the legal form's initial.
+    drop_initialisms(&mut toks);
     let mut out = Vec::with_capacity(toks.len());
     let mut i = 0;
+    let first_words = legal_first_words();
     'outer: while i < toks.len() {
-        for (seq, code) in LEGAL {
+        // Most name words start no legal form: skip the table for them.
+        let table: &[(&[&str], &str)] = if first_words.contains(toks[i].as_str()) {
+            LEGAL
+        } else {
+            &[]
+        };
+        for (seq, code) in table {
             if toks.len() - i >= seq.len() && seq.iter().zip(&toks[i..]).all(|(a, b)| *a == b) {
                 // A lone "co"/"sa" at the very start is more likely a name ("CO-OP", "SA Group").
                 if seq.len() == 1 && i == 0 && toks.len() > 1 && (*code == "#co" || seq[0] == "sa")
@@ -516,7 +528,9 @@ pub(crate) fn canonicalise(toks: Vec<String>, max: usize) -> Vec<String> {
             continue;
         }
         let t = toks[i].as_str();
-        if let Some((_, full)) = ABBREVIATIONS.iter().find(|(a, _)| *a == t) {
+        if let Some(n) = strip_ordinal(t) {
+            out.push(n.to_string());
+        } else if let Some((_, full)) = ABBREVIATIONS.iter().find(|(a, _)| *a == t) {
             out.push((*full).to_string());
         } else if let Some((_, p)) = PARTICLE_FORMS.iter().find(|(a, _)| *a == t) {
             out.push((*p).to_string());
@@ -533,6 +547,13 @@ pub(crate) fn canonicalise(toks: Vec<String>, max: usize) -> Vec<String> {
     drop_initialisms(&mut out);
     out.truncate(max);
     out
+}
+
+/// First words of the legal forms: most name words start none, and skip the table.
+fn legal_first_words() -> &'static rustc_hash::FxHashSet<&'static str> {
+    use std::sync::OnceLock;
+    static SET: OnceLock<rustc_hash::FxHashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| LEGAL.iter().map(|(seq, _)| seq[0]).collect())
 }
 
 /// "abdul" → Some(""), "abdulrahman" → Some("rahman"), "abdullah" → None (a name of its own:
@@ -567,19 +588,40 @@ fn drop_initialisms(toks: &mut Vec<String>) {
     if toks.len() < 3 {
         return;
     }
+    // Initials of every word, once: (position, letter, is a stopword).
+    let initials: Vec<(usize, u8, bool)> = toks
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| !is_legal(o))
+        .filter_map(|(j, o)| {
+            o.bytes()
+                .next()
+                .map(|b| (j, b, STOPWORDS.contains(&o.as_str())))
+        })
+        .collect();
     let mut drop = None;
+    let mut buf: Vec<u8> = Vec::with_capacity(initials.len());
     for (k, t) in toks.iter().enumerate() {
-        if !(2..=6).contains(&t.len()) || is_legal(t) || !t.bytes().all(|b| b.is_ascii_alphabetic())
+        // An acronym needs as many other words as it has letters.
+        if !(2..=6).contains(&t.len())
+            || t.len() >= initials.len()
+            || is_legal(t)
+            || !t.bytes().all(|b| b.is_ascii_alphabetic())
         {
             continue;
         }
-        let others: Vec<u8> = toks
-            .iter()
-            .enumerate()
-            .filter(|(j, o)| *j != k && !is_legal(o))
-            .filter_map(|(_, o)| o.bytes().next())
-            .collect();
-        if others.windows(t.len()).any(|w| w == t.as_bytes()) {
+        // "Bank of China (BOC)" counts "of"; "Foreign Trade Bank (FTB)" has none to skip.
+        let found = [false, true].into_iter().any(|skip_stop| {
+            buf.clear();
+            buf.extend(
+                initials
+                    .iter()
+                    .filter(|(j, _, stop)| *j != k && !(skip_stop && *stop))
+                    .map(|(_, b, _)| *b),
+            );
+            buf.windows(t.len()).any(|w| w == t.as_bytes())
+        });
+        if found {
             drop = Some(k);
             break;
         }
@@ -602,14 +644,25 @@ fn fuzzy_legal(tok: &str) -> Option<&'static str> {
     if tok.len() < 6 {
         return None;
     }
-    WORDS.iter().find_map(|(w, code)| {
-        crate::score::osa_bounded(
-            tok.as_bytes(),
-            w.as_bytes(),
-            if w.len() > 8 { 2 } else { 1 },
-        )
-        .map(|_| *code)
-    })
+    WORDS
+        .iter()
+        .filter(|(w, _)| w.len().abs_diff(tok.len()) <= 2)
+        .find_map(|(w, code)| {
+            crate::score::osa_bounded(
+                tok.as_bytes(),
+                w.as_bytes(),
+                if w.len() > 8 { 2 } else { 1 },
+            )
+            .map(|_| *code)
+        })
+}
+
+/// Address words for evidence: case folded, in ASCII, split; none of the name stages (an
+/// address is never matched as a name, and lists have tens of thousands of them).
+pub fn address_words(addr: &str) -> Vec<String> {
+    let mut ascii = String::with_capacity(addr.len());
+    to_ascii(&fold_case(&strip_ignorable(addr)), &mut ascii);
+    tokenize(&ascii)
 }
 
 /// All token variants of a listed name (at least one unless the name has no letters or digits).
@@ -661,7 +714,7 @@ fn script_forms(folded: &str, texts: &mut Vec<String>) -> bool {
         }
     } else if has_han {
         // Stage 5: Traditional characters to Simplified (OpenCC's dictionaries, via hanconv).
-        let simplified = hanconv::t2s(folded);
+        let simplified = han_ordinals(&hanconv::t2s(folded));
         let base = replace_all(&simplified, HAN_LEGAL);
         let mut translated = base.clone();
         for (from, to) in HAN_WORDS {
@@ -684,6 +737,19 @@ fn script_forms(folded: &str, texts: &mut Vec<String>) -> bool {
 /// or more single letters separated by single spaces become one word; two or more spaces (or
 /// punctuation) end a word. None when the text has no such run.
 pub fn join_spaced_letters(s: &str) -> Option<String> {
+    // Most names have no three single letters in a row: say so without allocating.
+    let mut run = 0;
+    let has_run = s.split(' ').any(|p| {
+        if p.chars().count() == 1 {
+            run += 1;
+        } else {
+            run = 0;
+        }
+        run >= 3
+    });
+    if !has_run {
+        return None;
+    }
     let parts: Vec<&str> = s.split(' ').collect();
     let single = |p: &str| p.chars().count() == 1 && p.chars().all(char::is_alphanumeric);
     let mut out = String::with_capacity(s.len());
@@ -707,6 +773,52 @@ pub fn join_spaced_letters(s: &str) -> Option<String> {
         }
     }
     changed.then_some(out)
+}
+
+/// Chinese ordinals to digits: "第二十八研究所" (the 28th institute) → " 28 研究所", as the lists
+/// write "No. 28 Institute" or "28th Research Institute". Only after 第, the ordinal marker:
+/// numerals inside names ("三一" in 三一重工) stay characters.
+fn han_ordinals(s: &str) -> String {
+    if !s.contains('第') {
+        return s.to_string();
+    }
+    let digit = |c: char| "零一二三四五六七八九".chars().position(|d| d == c);
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '第' {
+            out.push(c);
+            continue;
+        }
+        let (mut total, mut cur, mut any) = (0usize, 0usize, false);
+        while let Some(&n) = chars.peek() {
+            if let Some(d) = digit(n) {
+                cur = d;
+            } else if n == '十' {
+                total += cur.max(1) * 10;
+                cur = 0;
+            } else if n == '百' {
+                total += cur.max(1) * 100;
+                cur = 0;
+            } else {
+                break;
+            }
+            any = true;
+            chars.next();
+        }
+        if any {
+            out.push_str(&format!(" {} ", total + cur));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// "14th", "2nd", "38TH" → the number: lists write ordinals both ways.
+fn strip_ordinal(t: &str) -> Option<&str> {
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    (digits > 0 && matches!(&t[digits..], "st" | "nd" | "rd" | "th")).then(|| &t[..digits])
 }
 
 fn forms(name: &str, query: bool) -> Vec<Vec<String>> {
@@ -777,7 +889,11 @@ fn forms_of(name: &str, query: bool, max: usize) -> Vec<Vec<String>> {
         }
         // Digits for letters, in tokens that mix both ("1" as "i", then as "l").
         let n = out.len();
-        for one_as_l in [false, true] {
+        let mixed = |t: &String| {
+            t.bytes().any(|b| b.is_ascii_digit()) && t.bytes().any(|b| b.is_ascii_alphabetic())
+        };
+        let any_mixed = out.iter().any(|v| v.iter().any(mixed));
+        for one_as_l in [false, true].into_iter().filter(|_| any_mixed) {
             for k in 0..n {
                 let mut changed = false;
                 let toks: Vec<String> = out[k]
@@ -839,7 +955,12 @@ pub fn skeleton(tok: &str) -> String {
                 if last == c {
                     continue;
                 }
-                if last == b'i' && matches!(c, b'u' | b'a' | b'e' | b'o') && out.len() > 1 {
+                // Inside a word; at its start only before "e": Cyrillic initial Е is written
+                // "Ye", "Je" or "E" ("Yevgeniy" / "Evgenii").
+                if last == b'i'
+                    && matches!(c, b'u' | b'a' | b'e' | b'o')
+                    && (out.len() > 1 || c == b'e')
+                {
                     out.pop();
                 }
             }
@@ -991,10 +1112,28 @@ fn chinese_key_with(tok: &str, j_as_r: bool) -> Option<String> {
 /// A single-word legal form ("co", "ltd", "llc") or stopword, which a run of joined words
 /// may contain ("banconacionaldecuba").
 pub(crate) fn is_filler_word(t: &str) -> bool {
-    STOPWORDS.contains(&t)
-        || LEGAL.iter().any(|(seq, _)| seq.len() == 1 && seq[0] == t)
-        || ABBREVIATIONS.iter().any(|(a, _)| *a == t)
-        || fuzzy_legal(t).is_some()
+    use std::sync::OnceLock;
+    // A set, built once: word splitting asks for every substring of a long token.
+    static SET: OnceLock<rustc_hash::FxHashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| {
+        let mut s: rustc_hash::FxHashSet<&'static str> = STOPWORDS.iter().copied().collect();
+        s.extend(
+            LEGAL
+                .iter()
+                .filter(|(seq, _)| seq.len() == 1)
+                .map(|(seq, _)| seq[0]),
+        );
+        s.extend(ABBREVIATIONS.iter().map(|(a, _)| *a));
+        s.extend([
+            "limitada",
+            "company",
+            "limited",
+            "corporation",
+            "incorporated",
+        ]);
+        s
+    })
+    .contains(t)
 }
 
 /// True for legal-form tokens made by `variants`.
@@ -1063,6 +1202,7 @@ mod tests {
         assert_eq!(skeleton("yuriy"), skeleton("iurii"));
         assert_eq!(skeleton("tsentr"), skeleton("czentr"));
         assert_eq!(skeleton("rosoboroneksport"), skeleton("rosoboronexport"));
+        assert_eq!(skeleton("yevgeniy"), skeleton("evgenii"));
     }
 
     #[test]
@@ -1121,6 +1261,16 @@ mod tests {
             variants("Plant 7"),
             vec![vec!["plant".to_string(), "7".to_string()]]
         );
+    }
+
+    #[test]
+    fn ordinals_meet_across_scripts() {
+        assert!(variants("中国电子科技集团公司第二十八研究所")
+            .iter()
+            .any(|v| v.contains(&"28".to_string()) && v.contains(&"china".to_string())));
+        assert_eq!(han_ordinals("第十四研究所"), " 14 研究所");
+        assert_eq!(han_ordinals("三一重工"), "三一重工");
+        assert_eq!(first("CETC 14th Research Institute")[1], "14");
     }
 
     #[test]

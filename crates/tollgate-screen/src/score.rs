@@ -5,6 +5,7 @@
 
 use crate::index::{Index, NameRec};
 use crate::normalize::{chinese_key, chinese_key_wade_giles_j, consonant_key, skeleton};
+use smallvec::SmallVec;
 use std::borrow::Cow;
 
 /// Similarity of two name parts that meet only on their romanisation key ("Husayn" ~
@@ -91,6 +92,15 @@ const CONTAINED_ANCHOR_IDF: f32 = 9.0;
 pub fn contained_distinctive(idf_sum: f32, idf_max: f32) -> bool {
     idf_sum >= CONTAINED_MIN_IDF
         || (idf_sum >= CONTAINED_MIN_IDF_ANCHORED && idf_max >= CONTAINED_ANCHOR_IDF)
+}
+
+/// The candidate ranking's reading of the same rules (a one-word name: rare enough alone).
+pub fn may_be_contained(words: usize, idf_sum: f32, idf_max: f32) -> bool {
+    if words == 1 {
+        idf_sum >= CONTAINED_MIN_IDF_ONE
+    } else {
+        contained_distinctive(idf_sum, idf_max)
+    }
 }
 /// A one-word listed name contained in a query must be this rare (found in a handful of names),
 /// and the query's other words must be common ones (idf at most `GENERIC_MAX_IDF`, about one
@@ -352,6 +362,9 @@ pub struct QVar {
     pub toks: Vec<QTok>,
     pub legal: Vec<String>,
     pub compact: String,
+    /// Made by splitting a run-together word against the vocabulary: a listed name found in
+    /// part of such a word ("Zoomlion" → "zoom lion") is not contained in the query.
+    pub segmented: bool,
 }
 
 impl QVar {
@@ -388,6 +401,7 @@ impl QVar {
             toks: out,
             legal,
             compact,
+            segmented: false,
         }
     }
 }
@@ -533,7 +547,11 @@ fn spells(t: &str, a: &str, b: &str) -> bool {
 /// Merges adjacent tokens of `a` whose concatenation is a token of `b` ("hua wei" ~ "huawei").
 /// With `by_chinese_key`, also Wade-Giles syllables of `a` written apart whose joined key is a
 /// pinyin token of `b` (only `b`'s pinyin tokens carry one, so other names skip the work).
-fn merge_pairs(a: &mut Vec<Side>, b: &[Side], by_chinese_key: bool) {
+/// The sides of one comparison, on the stack for names of up to 12 words (the hot path
+/// scores about a hundred name pairs per query).
+type Sides<'a> = SmallVec<[Side<'a>; 12]>;
+
+fn merge_pairs(a: &mut Sides, b: &[Side], by_chinese_key: bool) {
     let mut i = 0;
     while i + 1 < a.len() {
         let len = a[i].raw.len() + a[i + 1].raw.len();
@@ -591,7 +609,7 @@ fn legal_shared(q: &[String], n: &[Box<str>]) -> bool {
 
 /// Scores a prepared query variant against one indexed name; `explain` fills the alignment.
 pub fn score_name(index: &Index, q: &QVar, name: &NameRec, explain: bool) -> NameScore {
-    let mut qs: Vec<Side> = q
+    let mut qs: Sides = q
         .toks
         .iter()
         .map(|t| Side {
@@ -605,7 +623,7 @@ pub fn score_name(index: &Index, q: &QVar, name: &NameRec, explain: bool) -> Nam
             merged: None,
         })
         .collect();
-    let mut ns: Vec<Side> = name
+    let mut ns: Sides = name
         .toks
         .iter()
         .enumerate()
@@ -626,7 +644,7 @@ pub fn score_name(index: &Index, q: &QVar, name: &NameRec, explain: bool) -> Nam
     merge_pairs(&mut qs, &ns, true);
     merge_pairs(&mut ns, &qs, false);
 
-    let mut pairs: Vec<(f32, usize, usize)> = Vec::with_capacity(qs.len() * ns.len());
+    let mut pairs: SmallVec<[(f32, usize, usize); 48]> = SmallVec::new();
     for (i, a) in qs.iter().enumerate() {
         for (j, b) in ns.iter().enumerate() {
             let mut s = token_similarity_keyed(
@@ -644,19 +662,16 @@ pub fn score_name(index: &Index, q: &QVar, name: &NameRec, explain: bool) -> Nam
     }
     // Greedy one-to-one alignment, best pairs first; ties keep query order (stable sort).
     pairs.sort_by(|x, y| y.0.total_cmp(&x.0));
-    let mut q_sim = vec![0f32; qs.len()];
-    let mut n_sim = vec![0f32; ns.len()];
-    let mut q_used = vec![false; qs.len()];
-    let mut n_used = vec![false; ns.len()];
+    let mut q_sim: SmallVec<[f32; 12]> = smallvec::smallvec![0f32; qs.len()];
+    let mut n_sim: SmallVec<[f32; 12]> = smallvec::smallvec![0f32; ns.len()];
     let mut aligned = Vec::new();
     // The query position each listed token aligned with, to tell a contained name in order.
-    let mut n_to_q = vec![usize::MAX; ns.len()];
+    let mut n_to_q: SmallVec<[usize; 12]> = smallvec::smallvec![usize::MAX; ns.len()];
     for (s, i, j) in pairs {
-        if q_used[i] || n_used[j] {
+        // Every pair has a similarity above 0: a side is used once its similarity is set.
+        if q_sim[i] > 0.0 || n_sim[j] > 0.0 {
             continue;
         }
-        q_used[i] = true;
-        n_used[j] = true;
         n_to_q[j] = i;
         q_sim[i] = s;
         n_sim[j] = s;
@@ -681,13 +696,16 @@ pub fn score_name(index: &Index, q: &QVar, name: &NameRec, explain: bool) -> Nam
     let mut score = 0.35 * (cq + cn) + 0.3 * cq.min(cn);
     let mut compact = false;
     // Only where it can change the outcome: a clear miss stays a miss.
+    // Only where it can change the outcome: a clear miss stays a miss.
     if (0.3..0.95).contains(&score) {
         // Order-preserving whole-name comparison catches splits and joins the token pass missed.
         let nc: String = ns.iter().map(|t| t.skel.as_ref()).collect();
         let (a, b) = (q.compact.as_bytes(), nc.as_bytes());
         let max_len = a.len().max(b.len());
         if a.len().min(b.len()) >= 6 && a.len().abs_diff(b.len()) * 8 <= max_len {
-            let k = max_len / 8;
+            // Joins and splits change the number of words; between names of as many words a
+            // wide budget would let a different word pass as a typo ("Silan" / "Hualan").
+            let k = if qs.len() == ns.len() { 1 } else { max_len / 8 };
             if let Some(d) = osa_bounded(a, b, k) {
                 let s = 1.0 - 1.5 * d as f32 / max_len as f32 - 0.03;
                 if s > score {
@@ -711,9 +729,10 @@ pub fn score_name(index: &Index, q: &QVar, name: &NameRec, explain: bool) -> Nam
         score = score.max(full.min(1.0));
     }
     let mut contained = Containment::None;
-    let n_total: f32 = ns.iter().map(|t| t.w).sum();
+    // Single letters ("JULIA A") add no identity to a contained name.
+    let n_total: f32 = ns.iter().filter(|t| t.raw.len() > 1).map(|t| t.w).sum();
     // Not for weak aliases: OFAC marks them as too broad to screen on their own.
-    if !name.weak && qs.len() > ns.len() && n_sim.iter().all(|&s| s >= 0.85) {
+    if !name.weak && !q.segmented && qs.len() > ns.len() && n_sim.iter().all(|&s| s >= 0.85) {
         // The listed name sits whole inside a longer query: a hit whatever surrounds it, if
         // the name is distinctive enough to identify the party on its own.
         let distinctive = if ns.len() == 1 {
@@ -722,9 +741,15 @@ pub fn score_name(index: &Index, q: &QVar, name: &NameRec, explain: bool) -> Nam
                 && ns[0].raw.len() >= 5
                 && (qs.iter().zip(&q_sim).all(|(t, &s)| {
                     s > 0.0 || t.w <= GENERIC_MAX_IDF || RELATION_WORDS.contains(&&*t.raw)
-                }) || (ns[0].w >= 10.0 && ns[0].raw.len() >= 9))
+                }) || (ns[0].w >= CONTAINED_ANCHOR_IDF && ns[0].raw.len() >= 8))
         } else {
-            contained_distinctive(n_total, ns.iter().map(|t| t.w).fold(0.0, f32::max))
+            contained_distinctive(
+                n_total,
+                ns.iter()
+                    .filter(|t| t.raw.len() > 1)
+                    .map(|t| t.w)
+                    .fold(0.0, f32::max),
+            )
         };
         let in_order = n_to_q.windows(2).all(|w| w[0] < w[1]);
         let c = CONTAINED_BASE + 0.15 * cn - if in_order { 0.0 } else { 0.03 };
@@ -746,6 +771,12 @@ pub fn score_name(index: &Index, q: &QVar, name: &NameRec, explain: bool) -> Nam
         && q_sim.iter().all(|&s| s >= 0.85)
         && cn >= 0.5
         && family_given
+        // The parts left out are whole given names ("Khalid", "Saleh"), not syllables of an
+        // East Asian given name ("JANG, Yong Son").
+        && ns
+            .iter()
+            .zip(&n_sim)
+            .all(|(t, &s)| s >= 0.85 || t.raw.len() >= 4)
         && !ns.iter().all(|t| is_pinyin_word(&t.raw))
     {
         // A person's name given without some of its parts (father's or grandfather's names,

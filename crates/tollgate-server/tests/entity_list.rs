@@ -88,3 +88,33 @@ async fn check_of_an_h200_to_huawei_or_smic_is_licence_required_under_the_entity
         .await;
     assert_eq!(d["review_policy"], "case_by_case", "{d:#}");
 }
+
+/// The evasions of issue 10 through the API: look-alike Cyrillic letters in a Latin name, the
+/// Traditional-Chinese spelling of a Chinese name, zero-width characters and digits for letters.
+/// Each must reach the listed party, so the order is never `no_license_required` or
+/// `case_by_case`.
+#[tokio::test]
+async fn disguised_names_of_listed_parties_reach_their_entries() {
+    let e = common::env().await;
+    // Cyrillic В and Р inside "ROSOBORONEKSPORT": the SDN entry, so prohibited.
+    let d = e
+        .ok("/v1/check", &e.acme, order("ROSOВORONEKSРORT OAO"))
+        .await;
+    assert_eq!(d["verdict"], "prohibited", "{d:#}");
+    // Zero-width spaces between letters and a Cyrillic С: still the SDN entry.
+    let d = e
+        .ok(
+            "/v1/check",
+            &e.acme,
+            order("B\u{200B}ANCO NACIONAL DE \u{0421}UBA"),
+        )
+        .await;
+    assert_eq!(d["verdict"], "prohibited", "{d:#}");
+    // Huawei's registered name in Traditional characters (the table of Chinese names gives it
+    // in Simplified ones) and in digits for letters: the Entity List entry.
+    for name in ["華為技術有限公司", "HUAW3I TECHN0L0GIES CO., LTD."] {
+        let d = e.ok("/v1/check", &e.acme, order(name)).await;
+        assert_eq!(d["verdict"], "license_required", "{name}: {d:#}");
+        assert_eq!(d["review_policy"], "presumption_of_denial", "{name}: {d:#}");
+    }
+}

@@ -86,7 +86,7 @@ pub fn hash_str(s: &str) -> u64 {
 }
 
 /// Names a listed word's romanisation twin may be in and still be proposed (see `neighbours`).
-const KEY_TWIN_MAX_POSTINGS: usize = 256;
+const KEY_TWIN_MAX_POSTINGS: usize = 1024;
 
 /// Skeletons this short are matched exactly only: one edit in three letters is another word.
 pub const MIN_FUZZY_LEN: usize = 4;
@@ -310,6 +310,7 @@ impl Index {
     pub fn chinese_neighbours(
         &self,
         raw: &str,
+        cap: usize,
         out: &mut Vec<(u32, f32)>,
         seen: &mut rustc_hash::FxHashSet<u32>,
     ) {
@@ -319,7 +320,7 @@ impl Index {
         {
             if let Some(ids) = self.by_ckey.get(k.as_str()) {
                 for &id in ids {
-                    if seen.insert(id) {
+                    if self.postings[id as usize].len() <= cap && seen.insert(id) {
                         out.push((id, crate::score::CKEY_SIMILARITY));
                     }
                 }
@@ -350,7 +351,7 @@ impl Index {
         }
         if raw.len() < MIN_FUZZY_LEN {
             // Short Chinese syllables: their Wade-Giles/pinyin twins only ("lo" ~ "luo").
-            self.chinese_neighbours(raw, out, seen);
+            self.chinese_neighbours(raw, usize::MAX, out, seen);
             return;
         }
         // Other spellings of the same sound (two hash look-ups, so even a query word that is
@@ -376,9 +377,7 @@ impl Index {
                 }
             }
         }
-        if cap == usize::MAX {
-            self.chinese_neighbours(raw, out, seen);
-        }
+        self.chinese_neighbours(raw, cap, out, seen);
         if exact && exact_enough {
             return;
         }

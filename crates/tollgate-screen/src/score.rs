@@ -13,6 +13,10 @@ use std::borrow::Cow;
 pub const AKEY_SIMILARITY: f32 = 0.82;
 /// The same for keys of two consonants.
 pub const AKEY_WEAK: f32 = 0.75;
+/// Arabic name particles ("son of", "father of", "servant of"), left out with the names they
+/// join.
+const NAME_PARTICLES: &[&str] = &["bin", "abu", "abd", "umm", "bint", "ibn", "ould"];
+
 /// The least score of two names whose parts all pair up one to one (see `score_name`).
 const FULL_ALIGNMENT_BASE: f32 = 0.8;
 /// Similarity of a pinyin token and its Wade-Giles spelling ("Chou" ~ "Zhou").
@@ -564,6 +568,16 @@ fn merge_pairs(a: &mut Sides, b: &[Side], by_chinese_key: bool) {
                     t.skel == skeleton(&joined)
                 }
             })
+            // Arabic name parts written apart in one, joined in the other ("Abd Allah" ~
+            // "Abdullah"), on their romanisation key.
+            || (by_chinese_key
+                && b.iter().any(|t| {
+                    !t.akey.is_empty()
+                        && t.raw.len().abs_diff(len) <= 2
+                        && t.raw.as_bytes()[0] == first
+                        && consonant_key(&format!("{}{}", a[i].raw, a[i + 1].raw)).as_deref()
+                            == Some(t.akey)
+                }))
             // Wade-Giles syllables written apart, pinyin joined ("Hsien-fa" ~ "Xianfa").
             || (by_chinese_key
                 && a[i].raw.len() <= 6
@@ -769,14 +783,15 @@ pub fn score_name(index: &Index, q: &QVar, name: &NameRec, explain: bool) -> Nam
         && qs.len() >= 2
         && qs.len() < ns.len()
         && q_sim.iter().all(|&s| s >= 0.85)
-        && cn >= 0.5
+        && cn >= 0.4
         && family_given
-        // The parts left out are whole given names ("Khalid", "Saleh"), not syllables of an
-        // East Asian given name ("JANG, Yong Son").
+        // The parts left out are whole given names ("Khalid", "Saleh") or the particles
+        // between them ("bin", "abu"), not syllables of an East Asian given name ("JANG, Yong
+        // Son").
         && ns
             .iter()
             .zip(&n_sim)
-            .all(|(t, &s)| s >= 0.85 || t.raw.len() >= 4)
+            .all(|(t, &s)| s >= 0.85 || t.raw.len() >= 4 || NAME_PARTICLES.contains(&&*t.raw))
         && !ns.iter().all(|t| is_pinyin_word(&t.raw))
     {
         // A person's name given without some of its parts (father's or grandfather's names,

@@ -558,39 +558,43 @@ type Sides<'a> = SmallVec<[Side<'a>; 12]>;
 fn merge_pairs(a: &mut Sides, b: &[Side], by_chinese_key: bool) {
     let mut i = 0;
     while i + 1 < a.len() {
+        // A pair whose words the other name has as they are stays apart (checked first: it
+        // is cheap, and the joined spellings below allocate).
+        if b.iter().any(|t| t.raw == a[i].raw || t.raw == a[i + 1].raw) {
+            i += 1;
+            continue;
+        }
         let len = a[i].raw.len() + a[i + 1].raw.len();
         let first = a[i].raw.as_bytes()[0];
-        let exact = b.iter().any(|t| spells(&t.raw, &a[i].raw, &a[i + 1].raw));
-        let hit = (exact
-            || b.iter().any(|t| {
-                t.raw.len().abs_diff(len) <= 1 && t.raw.as_bytes()[0] == first && {
-                    let joined = format!("{}{}", a[i].raw, a[i + 1].raw);
-                    t.skel == skeleton(&joined)
+        let mut hit = b.iter().any(|t| spells(&t.raw, &a[i].raw, &a[i + 1].raw));
+        let near =
+            |t: &Side, d: usize| t.raw.len().abs_diff(len) <= d && t.raw.as_bytes()[0] == first;
+        let any_near = b.iter().any(|t| near(t, 2));
+        // Wade-Giles syllables written apart, pinyin joined ("Hsien-fa" ~ "Xianfa").
+        let chinese = by_chinese_key
+            && a[i].raw.len() <= 6
+            && a[i + 1].raw.len() <= 6
+            && b.iter().any(|t| !t.ckey.is_empty());
+        if !hit && (any_near || chinese) {
+            let joined = format!("{}{}", a[i].raw, a[i + 1].raw);
+            if any_near {
+                let sk = skeleton(&joined);
+                hit = b.iter().any(|t| near(t, 1) && *t.skel == *sk);
+                // Arabic name parts written apart in one, joined in the other ("Abd Allah" ~
+                // "Abdullah"), on their romanisation key.
+                if !hit && by_chinese_key {
+                    if let Some(k) = consonant_key(&joined) {
+                        hit = b.iter().any(|t| near(t, 2) && t.akey == k);
+                    }
                 }
-            })
-            // Arabic name parts written apart in one, joined in the other ("Abd Allah" ~
-            // "Abdullah"), on their romanisation key.
-            || (by_chinese_key
-                && b.iter().any(|t| {
-                    !t.akey.is_empty()
-                        && t.raw.len().abs_diff(len) <= 2
-                        && t.raw.as_bytes()[0] == first
-                        && consonant_key(&format!("{}{}", a[i].raw, a[i + 1].raw)).as_deref()
-                            == Some(t.akey)
-                }))
-            // Wade-Giles syllables written apart, pinyin joined ("Hsien-fa" ~ "Xianfa").
-            || (by_chinese_key
-                && a[i].raw.len() <= 6
-                && a[i + 1].raw.len() <= 6
-                && b.iter().any(|t| !t.ckey.is_empty())
-                && {
-                    let joined = format!("{}{}", a[i].raw, a[i + 1].raw);
-                    [chinese_key(&joined), chinese_key_wade_giles_j(&joined)]
-                        .into_iter()
-                        .flatten()
-                        .any(|k| b.iter().any(|t| *t.ckey == *k))
-                }))
-            && !b.iter().any(|t| t.raw == a[i].raw || t.raw == a[i + 1].raw);
+            }
+            if !hit && chinese {
+                hit = [chinese_key(&joined), chinese_key_wade_giles_j(&joined)]
+                    .into_iter()
+                    .flatten()
+                    .any(|k| b.iter().any(|t| *t.ckey == *k));
+            }
+        }
         if hit {
             let next = a.remove(i + 1);
             let cur = &mut a[i];

@@ -5,6 +5,10 @@
 //! `cargo run --release -p tollgate-screen --example bench [-- QUERIES]`
 
 use rayon::prelude::*;
+
+// The binary's allocator (crates/tollgate/src/main.rs), so the figures are the product's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::time::Instant;
 use tollgate_screen::{Query, Screener};
 

@@ -64,7 +64,9 @@ pub struct Index {
     /// skeleton → token ids sharing it.
     pub by_skel: FxHashMap<Box<str>, Vec<u32>>,
     /// hash of a skeleton or of a one-deletion of it → token ids.
-    pub deletes: FxHashMap<u64, Vec<u32>>,
+    /// (hash, token id) pairs, sorted by `finish`: one flat array, not a map of small vectors
+    /// (a million keys; the map's allocations were most of the build time).
+    pub deletes: Vec<(u64, u32)>,
     /// token id → names containing it.
     pub postings: Vec<Vec<u32>>,
     /// consonant key → token ids sharing it (romanisation families).
@@ -120,9 +122,7 @@ impl Index {
             for_each_delete(raw, |d| keys.push(hash_str(d)));
             keys.sort_unstable();
             keys.dedup();
-            for k in keys {
-                self.deletes.entry(k).or_default().push(id);
-            }
+            self.deletes.extend(keys.into_iter().map(|k| (k, id)));
         }
         let akey = consonant_key(raw).unwrap_or_default();
         if !akey.is_empty() {
@@ -238,9 +238,9 @@ impl Index {
                 containable: crate::score::may_be_contained(r.toks.len(), r.idf_sum, r.idf_max),
             })
             .collect();
-        for v in self.deletes.values_mut() {
-            v.shrink_to_fit();
-        }
+        self.deletes.sort_unstable();
+        self.deletes.dedup();
+        self.deletes.shrink_to_fit();
         for v in self.joined.values_mut() {
             v.sort_unstable();
             v.dedup();
@@ -394,8 +394,13 @@ impl Index {
             (a ^ b).count_ones() as usize <= 2 * crate::score::allowed_edits(len)
         };
         let mut probe = |k: u64, out: &mut Vec<(u32, f32)>| {
-            if let Some(ids) = self.deletes.get(&k) {
-                for &id in ids {
+            let from = self.deletes.partition_point(|&(h, _)| h < k);
+            let ids = self.deletes[from..]
+                .iter()
+                .take_while(|&&(h, _)| h == k)
+                .map(|&(_, id)| id);
+            {
+                for id in ids {
                     let t = &self.vocab[id as usize];
                     let skel_close = close(q_skel_mask, t.skel_mask, skel.len().min(t.skel.len()));
                     let raw_close = close(q_raw_mask, t.raw_mask, raw.len().min(t.raw.len()));

@@ -21,7 +21,7 @@ pub enum ScreenError {
         line: u64,
         message: String,
     },
-    #[error("{dir}: no list files found (expected sdn.csv, csl.csv, csl.json, dpl.txt, UN_consolidated.xml, *.ftm.json or targets.simple.csv)")]
+    #[error("{dir}: no list files found (expected files named as `tollgate lists import` names them: sdn.csv with alt.csv/add.csv/sdn_comments.csv, csl.csv, csl.csv.gz, csl.json, entity_list.json, meu.json, dpl.json, dpl.txt, nscmic.json, 1260h.json, mieu.csv, UN_consolidated.xml, *.ftm.json or *.simple.csv)")]
     NoLists { dir: String },
     #[error("{0}: not a known list file; give --format")]
     UnknownFormat(String),

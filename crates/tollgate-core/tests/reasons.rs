@@ -666,3 +666,24 @@ fn a_comparison_names_the_rules_only_one_date_used() {
     assert_eq!(j["after"]["review_policy"], "case_by_case");
     assert_eq!(j["order"], "PO-R");
 }
+
+#[test]
+fn a_blank_licence_requirement_on_an_entry_counts_as_none_stated() {
+    let o = order("2026-02-01", &[("nvidia-l20", 10)], "DE", "DE", all_certs());
+    let s = Screening {
+        screened: true,
+        hits: vec![hit(Role::EndUser, "Entity List", "el-9", 1.0).with_license_requirement("  ")],
+        list_versions: Default::default(),
+    };
+    let d = decide(bundled(), &o, &s);
+    assert_eq!(d["verdict"], "license_required");
+    let msg = &said(&d, "744.11-entity-list")[0];
+    assert!(
+        msg.contains("; the entry states no licence requirement, so every item subject to the EAR is taken to need one;"),
+        "{msg}"
+    );
+    assert!(
+        !msg.contains("the entry's licence requirement: \""),
+        "{msg}"
+    );
+}

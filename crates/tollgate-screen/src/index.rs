@@ -64,9 +64,12 @@ pub struct Index {
     /// skeleton → token ids sharing it.
     pub by_skel: FxHashMap<Box<str>, Vec<u32>>,
     /// hash of a skeleton or of a one-deletion of it → token ids.
-    /// (hash, token id) pairs, sorted by `finish`: one flat array, not a map of small vectors
-    /// (a million keys; the map's allocations were most of the build time).
+    /// (hash, token id) pairs while building; `finish` sorts them into `delete_ids` grouped by
+    /// hash, with `delete_ranges` mapping a hash to its group: one flat array and one map of
+    /// ranges, not a map of a million small vectors (their allocations were most of the build).
     pub deletes: Vec<(u64, u32)>,
+    pub delete_ids: Vec<u32>,
+    pub delete_ranges: FxHashMap<u64, (u32, u32)>,
     /// token id → names containing it.
     pub postings: Vec<Vec<u32>>,
     /// consonant key → token ids sharing it (romanisation families).
@@ -238,9 +241,18 @@ impl Index {
                 containable: crate::score::may_be_contained(r.toks.len(), r.idf_sum, r.idf_max),
             })
             .collect();
-        self.deletes.sort_unstable();
-        self.deletes.dedup();
-        self.deletes.shrink_to_fit();
+        let mut pairs = std::mem::take(&mut self.deletes);
+        pairs.sort_unstable();
+        pairs.dedup();
+        self.delete_ids = Vec::with_capacity(pairs.len());
+        self.delete_ranges = FxHashMap::default();
+        self.delete_ranges.reserve(pairs.len() / 2);
+        for group in pairs.chunk_by(|a, b| a.0 == b.0) {
+            let start = self.delete_ids.len() as u32;
+            self.delete_ids.extend(group.iter().map(|&(_, id)| id));
+            self.delete_ranges
+                .insert(group[0].0, (start, group.len() as u32));
+        }
         for v in self.joined.values_mut() {
             v.sort_unstable();
             v.dedup();
@@ -394,13 +406,9 @@ impl Index {
             (a ^ b).count_ones() as usize <= 2 * crate::score::allowed_edits(len)
         };
         let mut probe = |k: u64, out: &mut Vec<(u32, f32)>| {
-            let from = self.deletes.partition_point(|&(h, _)| h < k);
-            let ids = self.deletes[from..]
-                .iter()
-                .take_while(|&&(h, _)| h == k)
-                .map(|&(_, id)| id);
-            {
-                for id in ids {
+            if let Some(&(start, len)) = self.delete_ranges.get(&k) {
+                let ids = &self.delete_ids[start as usize..(start + len) as usize];
+                for &id in ids {
                     let t = &self.vocab[id as usize];
                     let skel_close = close(q_skel_mask, t.skel_mask, skel.len().min(t.skel.len()));
                     let raw_close = close(q_raw_mask, t.raw_mask, raw.len().min(t.raw.len()));

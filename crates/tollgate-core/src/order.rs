@@ -343,8 +343,58 @@ fn decimal(v: &Value, path: &str) -> Result<Decimal, OrderError> {
     Ok(d)
 }
 
+/// Every key of an order's objects must be one the validation reads: a misspelt key
+/// ("intermediate_consignee", "certifcations", "militray") would otherwise drop a party from
+/// screening or a fact from the decision without a word.
+fn known_keys(m: &Map<String, Value>, path: &str, allowed: &[&str]) -> Result<(), OrderError> {
+    match m.keys().find(|k| !allowed.contains(&k.as_str())) {
+        None => Ok(()),
+        Some(k) if k == "owners" => Err(OrderError::new(
+            join(path, k),
+            "ownership is not evaluated by this version (the Affiliates rule is not modelled): \
+             remove owners and screen each owner as a party of its own",
+        )),
+        Some(k) => Err(OrderError::new(
+            join(path, k),
+            format!(
+                "is not a known key; known keys here: {}",
+                allowed.join(", ")
+            ),
+        )),
+    }
+}
+
+const ORDER_KEYS: &[&str] = &[
+    "id",
+    "date",
+    "exporter",
+    "transaction",
+    "ship_from",
+    "items",
+    "parties",
+    "end_use",
+    "certifications",
+];
+const ITEM_KEYS: &[&str] = &["chip", "specs", "quantity", "unit_price"];
+const MONEY_KEYS: &[&str] = &["amount", "currency"];
+const PARTY_KEYS: &[&str] = &[
+    "name",
+    "country",
+    "address",
+    "headquarters",
+    "parent_headquarters",
+];
+const PARTIES_KEYS: &[&str] = &[
+    "purchaser",
+    "ultimate_consignee",
+    "end_user",
+    "intermediate_consignees",
+];
+const END_USE_KEYS: &[&str] = &["description", "military"];
+
 fn money(v: &Value, path: &str) -> Result<Money, OrderError> {
     let m = object(v, path)?;
+    known_keys(m, path, MONEY_KEYS)?;
     let amount = decimal(req(m, path, "amount")?, &join(path, "amount"))?;
     let cpath = join(path, "currency");
     let c = req(m, path, "currency")?;
@@ -366,6 +416,7 @@ fn money(v: &Value, path: &str) -> Result<Money, OrderError> {
 
 fn party(ctx: &Ctx, v: &Value, path: &str) -> Result<Party, OrderError> {
     let m = object(v, path)?;
+    known_keys(m, path, PARTY_KEYS)?;
     let hq = |key: &str| {
         opt(m, key)
             .map(|v| country(ctx, v, &join(path, key)))
@@ -384,6 +435,7 @@ fn party(ctx: &Ctx, v: &Value, path: &str) -> Result<Party, OrderError> {
 
 fn item(ctx: &Ctx, v: &Value, path: &str) -> Result<OrderItem, OrderError> {
     let m = object(v, path)?;
+    known_keys(m, path, ITEM_KEYS)?;
     let chip = match (opt(m, "chip"), opt(m, "specs")) {
         (Some(_), Some(_)) => {
             return Err(OrderError::new(
@@ -506,6 +558,7 @@ impl Order {
     ) -> Result<Order, OrderError> {
         let ctx = Ctx { catalog, countries };
         let m = object(v, "(order)")?;
+        known_keys(m, "", ORDER_KEYS)?;
         let id = text(req(m, "", "id")?, "id", 200)?;
         let date = date(req(m, "", "date")?, "date")?;
         let exporter = text(req(m, "", "exporter")?, "exporter", 200)?;
@@ -554,6 +607,7 @@ impl Order {
 
         let pv = req(m, "", "parties")?;
         let pm = object(pv, "parties")?;
+        known_keys(pm, "parties", PARTIES_KEYS)?;
         let purchaser = opt(pm, "purchaser")
             .map(|v| party(&ctx, v, "parties.purchaser"))
             .transpose()?;
@@ -599,6 +653,7 @@ impl Order {
             None => (None, false),
             Some(v) => {
                 let e = object(v, "end_use")?;
+                known_keys(e, "end_use", END_USE_KEYS)?;
                 (
                     opt(e, "description")
                         .map(|d| text(d, "end_use.description", 2000))
@@ -656,6 +711,60 @@ mod tests {
         let r = Regulation::bundled().expect("bundled");
         edit(&mut v);
         Order::from_value(&v, &r.catalog, &r.countries)
+    }
+
+    #[test]
+    fn an_unknown_key_anywhere_is_an_invalid_order_naming_its_path() {
+        type Edit = Box<dyn FnOnce(&mut Value)>;
+        let cases: Vec<(&str, Edit)> = vec![
+            (
+                "parties.intermediate_consignee",
+                Box::new(|v| {
+                    v["parties"]["intermediate_consignee"] =
+                        serde_json::json!([{"name": "Transit Co.", "country": "AE"}])
+                }),
+            ),
+            (
+                "certifcations",
+                Box::new(|v| v["certifcations"] = serde_json::json!({})),
+            ),
+            (
+                "end_use.militray",
+                Box::new(|v| v["end_use"] = serde_json::json!({"militray": true})),
+            ),
+            (
+                "parties.end_user.adress",
+                Box::new(|v| v["parties"]["end_user"]["adress"] = "Beijing".into()),
+            ),
+            (
+                "items[0].quantiy",
+                Box::new(|v| v["items"][0]["quantiy"] = 5.into()),
+            ),
+            (
+                "items[0].unit_price.ammount",
+                Box::new(|v| v["items"][0]["unit_price"]["ammount"] = "1".into()),
+            ),
+        ];
+        for (field, edit) in cases {
+            let e = field_of(base(), edit).expect_err(field);
+            assert_eq!(e.field, field);
+            assert!(
+                e.problem
+                    .starts_with("is not a known key; known keys here: "),
+                "{e}"
+            );
+        }
+        let e =
+            field_of(
+                base(),
+                |v| {
+                    v["parties"]["end_user"]["owners"] =
+                        serde_json::json!([{"name": "Huawei", "country": "CN", "percent": "60"}])
+                },
+            )
+            .expect_err("owners");
+        assert_eq!(e.field, "parties.end_user.owners");
+        assert!(e.problem.starts_with("ownership is not evaluated"), "{e}");
     }
 
     #[test]

@@ -56,8 +56,24 @@ enum Command {
     Token(cmd::token::Args),
 }
 
+/// A command whose output is piped into `head` (or any reader that stops early) ends quietly,
+/// as Unix tools do, instead of panicking on the broken pipe: the default SIGPIPE action is
+/// restored (Rust's runtime ignores the signal). Not for the server, whose writes to a client
+/// that went away must stay errors it handles.
+fn quiet_on_broken_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called once at start-up before any thread exists; restoring a signal's default
+    // disposition has no other effect on the process.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve(_) | Command::Loadtest(_)) {
+        quiet_on_broken_pipe();
+    }
     let result = match cli.command {
         Command::Classify(args) => cmd::classify::run(args),
         Command::Chips(args) => cmd::chips::run(args),

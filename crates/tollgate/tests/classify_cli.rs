@@ -209,3 +209,69 @@ fn a_malformed_data_directory_is_a_clear_error() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn an_unknown_vendor_is_invalid_input_naming_the_vendors() {
+    let (code, out, err) = tollgate(&["chips", "--vendor", "nvidai"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("--vendor: no chips of vendor 'nvidai' in the catalog; vendors: ")
+            && err.contains("nvidia"),
+        "{err}"
+    );
+    let (code, out, _) = tollgate(&["chips", "--vendor", "NVIDIA"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("nvidia-h200-sxm"), "{out}");
+}
+
+#[test]
+fn missing_or_oversized_input_files_are_invalid_input_naming_the_path() {
+    let (code, _, err) = tollgate(&["classify", "--specs", "no-such-specs.json"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("--specs: cannot read no-such-specs.json"),
+        "{err}"
+    );
+    let (code, _, err) = tollgate(&["check", "no-such-order.json"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("order: cannot read no-such-order.json"),
+        "{err}"
+    );
+    // An endless input is cut at the bound, not read into memory.
+    if std::path::Path::new("/dev/zero").exists() {
+        let (code, _, err) = tollgate(&["check", "/dev/zero"]);
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.contains("order: /dev/zero is larger than 16 MiB"),
+            "{err}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tollgate"))
+        .args(["regs", "show", "2026-02-01"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run tollgate");
+    // Read one byte, then close the pipe, as `| head -c 1` does.
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut one = [0u8; 1];
+    stdout.read_exact(&mut one).expect("some output");
+    drop(stdout);
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut err)
+        .expect("stderr");
+    child.wait().expect("exit");
+    assert!(!err.contains("panicked"), "{err}");
+}

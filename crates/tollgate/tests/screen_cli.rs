@@ -343,3 +343,14 @@ fn import_detects_the_new_list_formats_and_keeps_gzip_compressed() {
         .iter()
         .any(|h| h["list_file"] == "entity_list.json"));
 }
+
+#[test]
+fn screen_help_states_the_default_threshold() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tollgate"))
+        .args(["screen", "--help"])
+        .output()
+        .expect("run tollgate");
+    let help = String::from_utf8_lossy(&out.stdout);
+    let default = format!("default {:.2}", tollgate_screen::DEFAULT_THRESHOLD);
+    assert!(help.contains(&default), "{help}");
+}

@@ -82,8 +82,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .order
         .as_ref()
         .ok_or_else(|| invalid("order: give an order file or --batch"))?;
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text = super::read_input(path, "order")?;
     let order = Order::from_json(&text, &reg.catalog, &reg.countries).map_err(order_error)?;
     let screener = load_screener(&args)?;
     let screening = screen_order(screener.as_ref(), &order);

@@ -31,6 +31,22 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     reg.packs
         .in_force(as_of)
         .map_err(|e| invalid(e.to_string()))?;
+    if let Some(v) = &args.vendor {
+        let mut vendors: Vec<String> = reg
+            .catalog
+            .chips()
+            .iter()
+            .map(|c| c.specs.vendor.to_ascii_lowercase())
+            .collect();
+        vendors.sort();
+        vendors.dedup();
+        if !vendors.iter().any(|x| x.eq_ignore_ascii_case(v)) {
+            return Err(invalid(format!(
+                "--vendor: no chips of vendor '{v}' in the catalog; vendors: {}",
+                vendors.join(", ")
+            )));
+        }
+    }
     let mut rows: Vec<_> = reg
         .catalog
         .chips()

@@ -1,7 +1,6 @@
 //! `tollgate classify`: INTERFACES.md section 1.
 
 use super::{classify_error, date_or_today, invalid, regulation};
-use anyhow::Context;
 use tollgate_core::{Classification, SpecsInput};
 
 #[derive(clap::Args)]
@@ -31,8 +30,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             .classify_chip(chip, as_of, args.system)
             .map_err(classify_error)?,
         (None, Some(path)) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading {}", path.display()))?;
+            let text = super::read_input(path, "--specs")?;
             let input: SpecsInput = serde_json::from_str(&text)
                 .map_err(|e| invalid(format!("{}: {e}", path.display())))?;
             let specs = input.validate("").map_err(classify_error)?;

@@ -43,6 +43,31 @@ impl std::fmt::Display for CliError {
 
 impl std::error::Error for CliError {}
 
+/// Largest input file read whole (an order, a specs file): far above any real one, and a bound
+/// on what `tollgate check /dev/zero` can make the process hold.
+pub const MAX_INPUT_BYTES: u64 = 16 << 20;
+
+/// Reads an input file whole, bounded: a missing, unreadable, oversized or non-UTF-8 file is
+/// invalid input (exit 2) naming `what` and the path.
+pub fn read_input(path: &std::path::Path, what: &str) -> anyhow::Result<String> {
+    use std::io::Read;
+    let f = std::fs::File::open(path)
+        .map_err(|e| invalid(format!("{what}: cannot read {}: {e}", path.display())))?;
+    let mut bytes = Vec::new();
+    f.take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| invalid(format!("{what}: cannot read {}: {e}", path.display())))?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(invalid(format!(
+            "{what}: {} is larger than {} MiB",
+            path.display(),
+            MAX_INPUT_BYTES >> 20
+        )));
+    }
+    String::from_utf8(bytes)
+        .map_err(|e| invalid(format!("{what}: {} is not UTF-8 text: {e}", path.display())))
+}
+
 /// Invalid input (exit 2) with a message naming the field.
 pub fn invalid(message: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(CliError {

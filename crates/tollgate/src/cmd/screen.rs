@@ -27,7 +27,7 @@ pub struct Args {
     /// Screen against the list files in DIR instead of the bundled lists.
     #[arg(long, env = "TOLLGATE_LISTS")]
     lists: Option<PathBuf>,
-    /// Score threshold in [0, 1] (default: the engine's DEFAULT_THRESHOLD).
+    /// Score threshold in [0, 1] (default 0.80, the engine's DEFAULT_THRESHOLD).
     #[arg(long)]
     threshold: Option<f64>,
 }

@@ -3,8 +3,10 @@ consolidated XML into one plain model, for the evaluation generators in this fol
 (gen_evasion.py, gen_variants.py, gen_negatives.py). Nothing here looks at tollgate's code or
 output: cases are built from the lists themselves.
 
-Where the lists are: $TOLLGATE_LISTS_2026, else shared/data/lists-2026 beside the repository,
-else /work/shared/data/lists-2026. The UN XML is data/lists/UN_consolidated.xml.
+Where the lists are: $TOLLGATE_LISTS_2026 (a folder with the snapshot's file names), else the
+repository's bundle, data/lists/, which holds the same files byte for byte under the names
+`tollgate lists import` gives them (data/lists/README.md maps the two). The UN XML is
+data/lists/UN_consolidated.xml.
 
 Ids follow the loaders: OFAC ent_num for SDN, the UN reference number for the UN list, and for
 lists without ids (the eCFR JSON lists, NS-CMIC) "h-" + the first 8 bytes (hex) of
@@ -26,16 +28,35 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
 
 
+# Snapshot file name -> the bundled copy's name in data/lists/ (same bytes: data/lists/SHA256SUMS).
+BUNDLED_NAMES = {
+    "ofac_sdn_2023-01.csv": "sdn.csv",
+    "ofac_alt_2025-12.csv": "alt.csv",
+    "ofac_add_2025-12.csv": "add.csv",
+    "ofac_sdn_comments_2025-12.csv": "sdn_comments.csv",
+    "bis_entity_list_ecfr_2026-07-09.json": "entity_list.json",
+    "bis_meu_ecfr_2026-07-09.json": "meu.json",
+    "bis_dpl_2026-04-14.json": "dpl.json",
+    "ofac_nscmic_2026-07.json": "nscmic.json",
+    "dod_1260h_2026-06-10.json": "1260h.json",
+    "bis_mieu_2022-03.csv": "mieu.csv",
+    "csl_consolidated_2022-04-21.csv.gz": "csl.csv.gz",
+}
+
+
 def lists_dir():
-    for d in (
-        os.environ.get("TOLLGATE_LISTS_2026", ""),
-        os.path.join(REPO, "..", "shared", "data", "lists-2026"),
-        os.path.join(REPO, "shared", "data", "lists-2026"),
-        "/work/shared/data/lists-2026",
-    ):
-        if d and os.path.isdir(d):
-            return os.path.normpath(d)
-    raise SystemExit("lists-2026 not found: set TOLLGATE_LISTS_2026")
+    d = os.environ.get("TOLLGATE_LISTS_2026", "")
+    if d and os.path.isdir(d):
+        return os.path.normpath(d)
+    return os.path.join(REPO, "data", "lists")
+
+
+def _file(d, snapshot_name):
+    """The snapshot's file in `d`, else its bundled copy in data/lists/."""
+    p = os.path.join(d, snapshot_name)
+    if os.path.exists(p):
+        return p
+    return os.path.join(REPO, "data", "lists", BUNDLED_NAMES[snapshot_name])
 
 
 UN_XML = next((p for p in (os.path.join(REPO, "data", "lists", "UN_consolidated.xml"),
@@ -108,7 +129,7 @@ def doc_number(s):
 
 def load_sdn(d):
     ents = {}
-    for r in _csv_rows(os.path.join(d, "ofac_sdn_2023-01.csv")):
+    for r in _csv_rows(_file(d, "ofac_sdn_2023-01.csv")):
         if len(r) < 12 or not r[0].strip().isdigit():
             continue
         kind = _clean(r[2]).lower()
@@ -117,10 +138,10 @@ def load_sdn(d):
         e.program = r[3].strip()
         e.remarks = _clean(r[11])
         ents[e.id] = e
-    for r in _csv_rows(os.path.join(d, "ofac_sdn_comments_2025-12.csv")):
+    for r in _csv_rows(_file(d, "ofac_sdn_comments_2025-12.csv")):
         if len(r) >= 2 and r[0] in ents:
             ents[r[0]].remarks += " " + r[1]
-    for r in _csv_rows(os.path.join(d, "ofac_alt_2025-12.csv")):
+    for r in _csv_rows(_file(d, "ofac_alt_2025-12.csv")):
         if len(r) >= 4 and r[0].strip().isdigit() and _clean(r[3]):
             if r[0] not in ents:
                 # An alias of an entry newer than the 2023 sdn.csv: the entry is listed all the
@@ -130,7 +151,7 @@ def load_sdn(d):
                 ents[r[0]] = e
                 continue
             ents[r[0]].aliases.append((r[3].strip(), r[2].strip().lower() == "fka"))
-    for r in _csv_rows(os.path.join(d, "ofac_add_2025-12.csv")):
+    for r in _csv_rows(_file(d, "ofac_add_2025-12.csv")):
         if len(r) >= 5 and r[0] in ents:
             e = ents[r[0]]
             c = _clean(r[4])
@@ -253,15 +274,15 @@ def load_all(with_csl=True):
     out = {
         SDN: load_sdn(d),
         UN: load_un(),
-        EL: load_ecfr(os.path.join(d, "bis_entity_list_ecfr_2026-07-09.json"), EL),
-        MEU: load_ecfr(os.path.join(d, "bis_meu_ecfr_2026-07-09.json"), MEU),
-        DPL: load_ecfr(os.path.join(d, "bis_dpl_2026-04-14.json"), DPL),
-        CMIC: load_ecfr(os.path.join(d, "ofac_nscmic_2026-07.json"), CMIC),
-        DOD: load_ecfr(os.path.join(d, "dod_1260h_2026-06-10.json"), DOD),
-        MIEU: load_mieu(os.path.join(d, "bis_mieu_2022-03.csv")),
+        EL: load_ecfr(_file(d, "bis_entity_list_ecfr_2026-07-09.json"), EL),
+        MEU: load_ecfr(_file(d, "bis_meu_ecfr_2026-07-09.json"), MEU),
+        DPL: load_ecfr(_file(d, "bis_dpl_2026-04-14.json"), DPL),
+        CMIC: load_ecfr(_file(d, "ofac_nscmic_2026-07.json"), CMIC),
+        DOD: load_ecfr(_file(d, "dod_1260h_2026-06-10.json"), DOD),
+        MIEU: load_mieu(_file(d, "bis_mieu_2022-03.csv")),
     }
     if with_csl:
-        out["CSL 2022"] = load_csl(os.path.join(d, "csl_consolidated_2022-04-21.csv.gz"))
+        out["CSL 2022"] = load_csl(_file(d, "csl_consolidated_2022-04-21.csv.gz"))
     return out
 
 

@@ -534,6 +534,8 @@ pub(crate) fn canonicalise(mut toks: Vec<String>, max: usize) -> Vec<String> {
             out.push((*full).to_string());
         } else if let Some((_, p)) = PARTICLE_FORMS.iter().find(|(a, _)| *a == t) {
             out.push((*p).to_string());
+        } else if let Some(g) = given_name_form(t) {
+            out.push(g.to_string());
         } else if let Some(rest) = abd_rest(t) {
             out.push("abd".to_string());
             if !rest.is_empty() {
@@ -547,6 +549,31 @@ pub(crate) fn canonicalise(mut toks: Vec<String>, max: usize) -> Vec<String> {
     drop_initialisms(&mut out);
     out.truncate(max);
     out
+}
+
+/// East Slavic given names in their Russian, Belarusian and Ukrainian romanisations
+/// (`data/screening/given_names.csv`): each form to the line's first ("uladzimir", "volodymyr"
+/// → "vladimir").
+fn given_name_form(t: &str) -> Option<&'static str> {
+    use std::sync::OnceLock;
+    static MAP: OnceLock<rustc_hash::FxHashMap<&'static str, &'static str>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut m = rustc_hash::FxHashMap::default();
+        for line in include_str!("../../../data/screening/given_names.csv").lines() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let mut forms = line.split(',').map(str::trim);
+            let Some(first) = forms.next() else { continue };
+            for f in forms {
+                m.insert(f, first);
+            }
+        }
+        m
+    })
+    .get(t)
+    .copied()
 }
 
 /// First words of the legal forms: most name words start none, and skip the table.
@@ -1333,6 +1360,28 @@ mod tests {
         assert_ne!(k("heng"), k("hong"));
         assert_ne!(k("wang"), k("huang"));
         assert_eq!(k("o'neil"), None);
+    }
+
+    #[test]
+    fn east_slavic_given_names_meet_across_romanisations() {
+        assert_eq!(
+            first("Uladzimir Vasilievich"),
+            first("Vladimir Vasilievich")
+        );
+        assert_eq!(first("Volodymyr"), ["vladimir"]);
+        assert_eq!(first("Siarhei"), first("Sergei"));
+        assert_eq!(first("Ihar Ryhoravich")[0], "igor");
+        // Every line of the table is well formed: no form belongs to two names.
+        let mut seen = std::collections::HashSet::new();
+        for line in include_str!("../../../data/screening/given_names.csv").lines() {
+            if line.starts_with('#') || line.trim().is_empty() {
+                continue;
+            }
+            for f in line.split(',') {
+                assert!(seen.insert(f.trim()), "{f} twice");
+                assert!(f.trim().bytes().all(|b| b.is_ascii_lowercase()), "{f}");
+            }
+        }
     }
 
     #[test]

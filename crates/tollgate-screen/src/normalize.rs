@@ -422,7 +422,16 @@ pub fn fold_case(s: &str) -> String {
         return s.to_ascii_lowercase();
     }
     let n: String = s.nfkc().collect();
-    let f = caseless::default_case_fold_str(&n);
+    fold_nfkc(&n)
+}
+
+/// Full case folding, then NFKC, of a text that is NFKC already (the name stages normalise
+/// before they fold, so the first NFKC of `fold_case` would be done twice).
+fn fold_nfkc(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
+    let f = caseless::default_case_fold_str(s);
     f.nfkc().collect()
 }
 
@@ -885,7 +894,7 @@ fn forms_of(name: &str, query: bool, max: usize) -> Vec<Vec<String>> {
         stripped.nfkc().collect()
     };
     let latin = confusables_to_latin(&nfkc, false);
-    let folded = fold_case(&latin);
+    let folded = fold_nfkc(&latin);
     let mut texts: Vec<String> = Vec::with_capacity(2);
     let has_cyr = script_forms(&folded, &mut texts);
     let mut out: Vec<Vec<String>> = Vec::with_capacity(texts.len() + 1);

@@ -275,7 +275,7 @@ pub fn token_similarity_keyed(
         return 1.0;
     }
     if !qc.is_empty() && qc == nc && (is_pinyin_word(qr) || is_pinyin_word(nr)) {
-        return CKEY_SIMILARITY.max(typo_or_zero(qr, qs, nr, ns));
+        return CKEY_SIMILARITY.max(typo_part(qr, qs, nr, ns));
     }
     // Short tokens ("abb", "bid") are acronyms: a shared skeleton is a different acronym.
     let min_len = qr.len().min(nr.len());
@@ -303,16 +303,7 @@ pub fn token_similarity_keyed(
             0.0
         };
     }
-    let mut best = if min_len >= 4 {
-        let s = typo_similarity(qs, ns);
-        if s < 1.0 && (qr != qs || nr != ns) {
-            s.max(typo_similarity(qr, nr))
-        } else {
-            s
-        }
-    } else {
-        0.0
-    };
+    let mut best = typo_part(qr, qs, nr, ns);
     // Abbreviation ("tech" for "technologies"): four letters at least, or a three-letter
     // stem of a long word; a pinyin syllable ("jing") is not an abbreviation of "jingfeng".
     if (short.len() >= 4 || (short.len() == 3 && long.len() >= 8))
@@ -335,14 +326,15 @@ pub fn token_similarity_keyed(
     }
 }
 
-/// Typo similarity of two tokens of four letters or more, 0 otherwise.
-fn typo_or_zero(qr: &str, qs: &str, nr: &str, ns: &str) -> f32 {
+/// Typo similarity of two tokens of four letters or more (on their skeletons, or on their
+/// spellings where a typo breaks a skeleton rule), 0 for shorter ones.
+fn typo_part(qr: &str, qs: &str, nr: &str, ns: &str) -> f32 {
     if qr.len().min(nr.len()) < 4 {
         return 0.0;
     }
-    let s = typo_similarity(qs, ns).max(typo_similarity(qr, nr));
-    if s < 0.7 {
-        0.0
+    let s = typo_similarity(qs, ns);
+    if s < 1.0 && (qr != qs || nr != ns) {
+        s.max(typo_similarity(qr, nr))
     } else {
         s
     }

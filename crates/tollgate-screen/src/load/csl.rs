@@ -57,10 +57,7 @@ fn kind(t: &str) -> String {
 
 pub fn load_csv<R: Read>(file: &str, reader: R) -> Result<Loaded, crate::ScreenError> {
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
-    let headers = rdr
-        .byte_headers()
-        .map_err(|e| crate::ScreenError::format(file, e.to_string()))?
-        .clone();
+    let headers = super::headers(&mut rdr, file)?;
     let col = |name: &str| headers.iter().position(|h| h == name.as_bytes());
     let (Some(c_source), Some(c_name)) = (col("source"), col("name")) else {
         return Err(crate::ScreenError::format(

@@ -11,10 +11,7 @@ pub fn load<R: Read>(file: &str, reader: R) -> Result<Loaded, crate::ScreenError
         .delimiter(b'\t')
         .flexible(true)
         .from_reader(reader);
-    let headers = rdr
-        .byte_headers()
-        .map_err(|e| crate::ScreenError::format(file, e.to_string()))?
-        .clone();
+    let headers = super::headers(&mut rdr, file)?;
     let col = |n: &str| {
         headers
             .iter()

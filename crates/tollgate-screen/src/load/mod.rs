@@ -51,6 +51,16 @@ pub(crate) fn next_row<R: Read>(
     Some(Some(line))
 }
 
+/// The header row of a CSV list file; an unreadable one makes the whole file unreadable.
+pub(crate) fn headers<R: Read>(
+    rdr: &mut csv::Reader<R>,
+    file: &str,
+) -> Result<csv::ByteRecord, ScreenError> {
+    rdr.byte_headers()
+        .map(Clone::clone)
+        .map_err(|e| ScreenError::format(file, e.to_string()))
+}
+
 /// Keeps the newest row date seen as the file's publication date (ISO dates compare as text).
 pub(crate) fn note_published(out: &mut Loaded, date: String) {
     if !date.is_empty() && out.published.as_deref().is_none_or(|p| p < date.as_str()) {

@@ -152,10 +152,7 @@ pub fn load_ftm<R: BufRead>(file: &str, mut reader: R) -> Loaded {
 /// dataset (";"-separated titles), last_change, ...
 pub fn load_simple<R: Read>(file: &str, reader: R) -> Result<Loaded, crate::ScreenError> {
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
-    let headers = rdr
-        .byte_headers()
-        .map_err(|e| crate::ScreenError::format(file, e.to_string()))?
-        .clone();
+    let headers = super::headers(&mut rdr, file)?;
     let col = |n: &str| headers.iter().position(|h| h == n.as_bytes());
     let (Some(c_id), Some(c_name)) = (col("id"), col("name")) else {
         return Err(crate::ScreenError::format(

@@ -57,7 +57,7 @@ pub(crate) fn headers<R: Read>(
     file: &str,
 ) -> Result<csv::ByteRecord, ScreenError> {
     rdr.byte_headers()
-        .map(Clone::clone)
+        .cloned()
         .map_err(|e| ScreenError::format(file, e.to_string()))
 }
 

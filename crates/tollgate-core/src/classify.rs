@@ -159,6 +159,9 @@ pub fn dec_json(d: Decimal) -> serde_json::Value {
         .unwrap_or(serde_json::Value::Null)
 }
 
+/// The ECCN field of an item whose compute figures are unknown.
+pub const UNCLASSIFIED: &str = "unclassified";
+
 /// Facts of an item before any order is known.
 pub(crate) struct ItemFacts<'a> {
     pub m: &'a Metrics,
@@ -181,6 +184,7 @@ impl Facts for ItemFacts<'_> {
             BoolFact::Hbm => Some(self.m.hbm),
             BoolFact::Datacenter => Some(self.m.datacenter),
             BoolFact::Controlled => Some(self.controlled),
+            BoolFact::Classified => Some(self.m.tpp.is_some()),
             _ => None,
         }
     }
@@ -293,6 +297,19 @@ pub fn classify(
             ));
             ("not_3A090".to_string(), None, false)
         }
+        (None, _) if m.tpp.is_none() && !m.hbm => {
+            let cite = pack
+                .eccn
+                .first()
+                .map(|e| (e.rule.id.as_str(), e.rule.citation.as_str()))
+                .unwrap_or(("3a090", "15 CFR Part 774, Supp. No. 1, ECCN 3A090"));
+            reasons.push(Reason::new(
+                cite.0,
+                cite.1,
+                "its compute figures are not published, so no advanced-computing paragraph can be tested: unclassified",
+            ));
+            (UNCLASSIFIED.to_string(), None, false)
+        }
         (None, _) => {
             let cite = pack
                 .eccn
@@ -324,12 +341,42 @@ pub fn classify(
         }
     }
 
-    let is_informed = match (&pack.is_informed, chip_id) {
-        (Some(i), Some(id)) if i.chips.iter().any(|c| c == id) => {
+    let is_informed = match &pack.is_informed {
+        Some(i) if chip_id.is_some_and(|id| i.chips.iter().any(|c| c == id)) => {
             reasons.push(Reason::new(
                 &i.rule,
                 &i.citation,
                 format!("named in an is-informed letter: {}", i.message),
+            ));
+            true
+        }
+        // Chips that reach a named chip's bandwidth: a covered vendor's catalog chip, or an inline
+        // item (whose vendor the exporter states; a covered vendor's unreleased part is the case
+        // the letters were written for).
+        Some(i)
+            if !pack.is_informed_when.is_empty()
+                && (chip_id.is_none()
+                    || i.vendors
+                        .iter()
+                        .any(|v| v.eq_ignore_ascii_case(&specs.vendor)))
+                && all_hold(
+                    &pack.is_informed_when,
+                    &ItemFacts {
+                        m: &m,
+                        controlled,
+                        eccn: &eccn,
+                    },
+                    &[],
+                ) =>
+        {
+            reasons.push(Reason::new(
+                &i.rule,
+                &i.citation,
+                format!(
+                    "reaches the bandwidth of a chip named in an is-informed letter ({}): {}",
+                    i.when_message.as_deref().unwrap_or("see the pack"),
+                    i.message
+                ),
             ));
             true
         }

@@ -31,6 +31,17 @@ pub enum BoolFact {
     MilitaryEndUse,
     CertificationsComplete,
     WithinVolumeCap,
+    /// The item's compute figures are known (a chip named only in an is-informed letter may
+    /// have none).
+    Classified,
+    /// The Part 744 certification of the 2026 conditions (unknown when the order does not give it).
+    NoPart744EndUse,
+    MilitaryIntelligenceEndUse,
+    SupercomputerEndUse,
+    AdvancedNodeIcEndUse,
+    NuclearEndUse,
+    MissileEndUse,
+    ChemicalBiologicalEndUse,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +49,9 @@ pub enum StrFact {
     Eccn,
     Transaction,
     ReviewPolicyRule,
+    /// The ultimate consignee's and end user's addresses (for regions such as Crimea that have
+    /// no country code of their own).
+    DestinationAddress,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,6 +145,51 @@ const FACTS: &[(&str, Fact, Stage)] = &[
     ),
     ("transaction", Fact::Str(StrFact::Transaction), Stage::Order),
     (
+        "destination_address",
+        Fact::Str(StrFact::DestinationAddress),
+        Stage::Order,
+    ),
+    (
+        "classified",
+        Fact::Bool(BoolFact::Classified),
+        Stage::Classified,
+    ),
+    (
+        "no_part744_end_use",
+        Fact::Bool(BoolFact::NoPart744EndUse),
+        Stage::Order,
+    ),
+    (
+        "military_intelligence_end_use",
+        Fact::Bool(BoolFact::MilitaryIntelligenceEndUse),
+        Stage::Order,
+    ),
+    (
+        "supercomputer_end_use",
+        Fact::Bool(BoolFact::SupercomputerEndUse),
+        Stage::Order,
+    ),
+    (
+        "advanced_node_ic_end_use",
+        Fact::Bool(BoolFact::AdvancedNodeIcEndUse),
+        Stage::Order,
+    ),
+    (
+        "nuclear_end_use",
+        Fact::Bool(BoolFact::NuclearEndUse),
+        Stage::Order,
+    ),
+    (
+        "missile_end_use",
+        Fact::Bool(BoolFact::MissileEndUse),
+        Stage::Order,
+    ),
+    (
+        "chemical_biological_end_use",
+        Fact::Bool(BoolFact::ChemicalBiologicalEndUse),
+        Stage::Order,
+    ),
+    (
         "destination",
         Fact::Country(CountryFact::Destination),
         Stage::Order,
@@ -208,6 +267,22 @@ pub enum Condition {
         fact: BoolFact,
         value: bool,
     },
+    /// Holds unless the fact is known to be `value` (an unknown fact passes).
+    BoolNot {
+        fact: BoolFact,
+        value: bool,
+    },
+    /// The text fact contains one of the phrases (case-insensitive).
+    Contains {
+        fact: StrFact,
+        phrases: Vec<String>,
+    },
+    /// None of the fact's countries is in the set.
+    NotInSet {
+        fact: CountryFact,
+        set: usize,
+        set_name: String,
+    },
     Str {
         fact: StrFact,
         values: Vec<String>,
@@ -242,6 +317,14 @@ impl Condition {
                 facts.num(*fact).is_some_and(|v| op.holds(v, *value))
             }
             Condition::Bool { fact, value } => facts.boolean(*fact) == Some(*value),
+            Condition::BoolNot { fact, value } => facts.boolean(*fact) != Some(*value),
+            Condition::Contains { fact, phrases } => facts.string(*fact).is_some_and(|s| {
+                let s = s.to_lowercase();
+                phrases.iter().any(|p| s.contains(p.as_str()))
+            }),
+            Condition::NotInSet { fact, set, .. } => sets
+                .get(*set)
+                .is_some_and(|s| !facts.countries(*fact).iter().any(|c| s.contains(*c))),
             Condition::Str { fact, values } => facts
                 .string(*fact)
                 .is_some_and(|s| values.iter().any(|v| v == s)),
@@ -278,6 +361,21 @@ impl Condition {
                     Some(v) => format!("{name} is {v}, the rule needs {value}"),
                     None => format!("{name} is unknown, the rule needs {value}"),
                 }
+            }
+            Condition::BoolNot { fact, value } => {
+                let name = fact_name(Fact::Bool(*fact));
+                format!("{name} is {value}, the rule needs it not to be")
+            }
+            Condition::Contains { fact, phrases } => {
+                let name = fact_name(Fact::Str(*fact));
+                format!("{name} names none of {}", phrases.join(", "))
+            }
+            Condition::NotInSet { fact, set_name, .. } => {
+                let name = fact_name(Fact::Country(*fact));
+                format!(
+                    "{name} {} is in {set_name}",
+                    join_countries(facts.countries(*fact))
+                )
             }
             Condition::Str { fact, values } => {
                 let name = fact_name(Fact::Str(*fact));
@@ -384,6 +482,12 @@ pub struct RawCondition {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub in_set: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_in_set: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_not: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contains_any: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub any: Option<Vec<RawCondition>>,
 }
 
@@ -446,13 +550,20 @@ fn compile(r: &RawCondition, ctx: &CompileCtx<'_>, key: &str) -> Result<Conditio
         (CmpOp::Eq, &r.eq),
     ];
     let given: Vec<_> = nums.iter().filter(|(_, v)| v.is_some()).collect();
-    let others = [r.is.is_some(), r.in_.is_some(), r.in_set.is_some()]
-        .iter()
-        .filter(|b| **b)
-        .count();
+    let others = [
+        r.is.is_some(),
+        r.in_.is_some(),
+        r.in_set.is_some(),
+        r.not_in_set.is_some(),
+        r.is_not.is_some(),
+        r.contains_any.is_some(),
+    ]
+    .iter()
+    .filter(|b| **b)
+    .count();
     if given.len() + others != 1 {
         return Err(err(
-            "a condition needs exactly one test: ge, gt, le, lt, eq, is, in or in_set".into(),
+            "a condition needs exactly one test: ge, gt, le, lt, eq, is, is_not, in, in_set, not_in_set or contains_any".into(),
         ));
     }
     match fact {
@@ -472,15 +583,31 @@ fn compile(r: &RawCondition, ctx: &CompileCtx<'_>, key: &str) -> Result<Conditio
                 value,
             })
         }
-        Fact::Bool(f) => match &r.is {
-            Some(IsLit::Bool(b)) => Ok(Condition::Bool {
+        Fact::Bool(f) => match (&r.is, r.is_not) {
+            (Some(IsLit::Bool(b)), None) => Ok(Condition::Bool {
                 fact: *f,
                 value: *b,
             }),
+            (None, Some(b)) => Ok(Condition::BoolNot { fact: *f, value: b }),
             _ => Err(err(format!(
-                "'{name}' is a boolean: use is = true or is = false"
+                "'{name}' is a boolean: use is = true/false or is_not = true/false"
             ))),
         },
+        Fact::Str(f) if r.contains_any.is_some() => {
+            let phrases: Vec<String> = r
+                .contains_any
+                .iter()
+                .flatten()
+                .map(|p| p.trim().to_lowercase())
+                .filter(|p| !p.is_empty())
+                .collect();
+            if phrases.is_empty() {
+                return Err(err(format!(
+                    "'{name}': contains_any needs at least one phrase"
+                )));
+            }
+            Ok(Condition::Contains { fact: *f, phrases })
+        }
         Fact::Str(f) => match (&r.is, &r.in_) {
             (Some(IsLit::Text(s)), None) => Ok(Condition::Str {
                 fact: *f,
@@ -495,7 +622,19 @@ fn compile(r: &RawCondition, ctx: &CompileCtx<'_>, key: &str) -> Result<Conditio
             ))),
         },
         Fact::Country(f) => {
-            if let Some(s) = &r.in_set {
+            if let Some(s) = &r.not_in_set {
+                let set = ctx.set_names.iter().position(|n| n == s).ok_or_else(|| {
+                    err(format!(
+                        "unknown set '{s}'; sets: {}",
+                        ctx.set_names.join(", ")
+                    ))
+                })?;
+                Ok(Condition::NotInSet {
+                    fact: *f,
+                    set,
+                    set_name: s.clone(),
+                })
+            } else if let Some(s) = &r.in_set {
                 let set = ctx.set_names.iter().position(|n| n == s).ok_or_else(|| {
                     err(format!(
                         "unknown set '{s}'; sets: {}",
@@ -572,6 +711,72 @@ mod tests {
             when: Vec<RawCondition>,
         }
         toml::from_str::<W>(s).unwrap().when
+    }
+
+    struct T(Option<bool>, &'static str, Vec<Iso2>);
+    impl Facts for T {
+        fn num(&self, _: NumFact) -> Option<Decimal> {
+            None
+        }
+        fn boolean(&self, _: BoolFact) -> Option<bool> {
+            self.0
+        }
+        fn string(&self, _: StrFact) -> Option<&str> {
+            Some(self.1)
+        }
+        fn countries(&self, _: CountryFact) -> &[Iso2] {
+            &self.2
+        }
+    }
+
+    #[test]
+    fn is_not_passes_unknown_facts_and_contains_any_ignores_case_and_not_in_set_negates() {
+        let names = ["tier1".to_string()];
+        let cx = CompileCtx {
+            file: "p.toml",
+            max_stage: Stage::Policy,
+            set_names: &names,
+        };
+        let c = compile_all(
+            &raw("when = [{fact='no_part744_end_use', is_not=false}, {fact='destination_address', contains_any=['Crimea', ' Sevastopol ']}, {fact='destination', not_in_set='tier1'}]"),
+            &cx,
+            "w",
+        )
+        .unwrap();
+        let de = Iso2::parse("DE").unwrap();
+        let cn = Iso2::parse("CN").unwrap();
+        let mut tier1 = CountrySet::default();
+        tier1.insert(de);
+        let sets = [tier1];
+        let f = |b, a, c: Iso2| T(b, a, vec![c]);
+        assert!(c[0].holds(&f(None, "", cn), &sets));
+        assert!(c[0].holds(&f(Some(true), "", cn), &sets));
+        assert!(!c[0].holds(&f(Some(false), "", cn), &sets));
+        assert_eq!(
+            c[0].describe_unmet(&f(Some(false), "", cn)),
+            "no_part744_end_use is false, the rule needs it not to be"
+        );
+        assert!(c[1].holds(&f(None, "1 Lenina St, SEVASTOPOL", cn), &sets));
+        assert!(c[1].holds(&f(None, "Republic of crimea", cn), &sets));
+        assert!(!c[1].holds(&f(None, "Kyiv", cn), &sets));
+        assert_eq!(
+            c[1].describe_unmet(&f(None, "Kyiv", cn)),
+            "destination_address names none of crimea, sevastopol"
+        );
+        assert!(c[2].holds(&f(None, "", cn), &sets));
+        assert!(!c[2].holds(&f(None, "", de), &sets));
+        assert_eq!(
+            c[2].describe_unmet(&f(None, "", de)),
+            "destination DE is in tier1"
+        );
+        for bad in [
+            "when = [{fact='no_part744_end_use', is_not=true, is=true}]",
+            "when = [{fact='destination_address', contains_any=[' ']}]",
+            "when = [{fact='destination', not_in_set='nope'}]",
+            "when = [{fact='tpp', is_not=true}]",
+        ] {
+            assert!(compile_all(&raw(bad), &cx, "w").is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -20,7 +20,7 @@ use crate::classify::{Classification, Reason};
 use crate::condition::{all_hold, BoolFact, Condition, CountryFact, Facts, NumFact, StrFact};
 use crate::country::{CountrySet, Iso2};
 use crate::entry_policy::{self, EntryPolicy};
-use crate::order::{ItemChip, Order, OrderError, Role};
+use crate::order::{DirectRole, EndUses, ItemChip, Order, OrderError, Role};
 use crate::pack::{Pack, ReviewPolicy, ScreeningEffectKind};
 use crate::regulation::Regulation;
 use chrono::NaiveDate;
@@ -117,6 +117,82 @@ pub struct Screening {
     pub hits: Vec<PartyHit>,
     /// The list versions used, for the record (e.g. `SDN 2021-07 sha256:...`).
     pub list_versions: std::sync::Arc<[String]>,
+    /// Warnings about the screening itself (`stale_lists`), carried into the decision.
+    pub warnings: Vec<Warning>,
+}
+
+/// A warning on a decision (`warnings[]` of the decision JSON): it never changes the verdict,
+/// but a compliance officer must read it before relying on it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Warning {
+    pub code: String,
+    pub message: String,
+}
+
+impl Warning {
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Why a decision carries a warning (sentences are written only for output).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WarnStep {
+    /// A `[[warning]]` of the pack whose conditions held for an item.
+    Pack { rule: u16 },
+    /// A warning the screening brought (stale lists).
+    Screening { i: u16 },
+    /// An ownership finding that does not bind: listed owners below the threshold, or a rule
+    /// that only flags.
+    Owners { finding: u16 },
+    /// A party in a destination of concern states no owners while an ownership rule is in force.
+    OwnershipUnknown { rule: u16, party: DirectRole },
+    /// An owner matches a list no ownership rule covers.
+    OwnerListed { hit: u16 },
+    /// An item without compute figures, decided by rules that need none.
+    Unclassified { item: u16 },
+}
+
+/// An owner whose share counts toward a party's listed ownership: listed itself, or itself
+/// owned at or above the threshold by listed parties (then `via` says by whom).
+#[derive(Debug, Clone, PartialEq)]
+struct Contribution {
+    owner: Role,
+    percent: Decimal,
+    /// The owner's own hit on one of the rule's lists.
+    hit: Option<u16>,
+    /// The owned share of a deemed-listed owner, and what makes it up.
+    share: Decimal,
+    via: Vec<Contribution>,
+}
+
+impl Contribution {
+    fn leaf_hits(&self, out: &mut Vec<u16>) {
+        if let Some(h) = self.hit {
+            out.push(h);
+        }
+        for c in &self.via {
+            c.leaf_hits(out);
+        }
+    }
+}
+
+/// What an ownership rule found for one party of the order.
+#[derive(Debug, Clone, PartialEq)]
+struct Finding {
+    /// Index into the pack's ownership rules.
+    rule: u16,
+    party: DirectRole,
+    /// The share held, directly or through deemed-listed owners, by listed parties.
+    share: Decimal,
+    contributions: Vec<Contribution>,
+    /// The rule binds (share at or above the threshold and the rule's effect is not a flag).
+    binds: bool,
+    /// For a binding licence requirement: the review policy, once the items are known.
+    policy: Option<ReviewPolicy>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -175,6 +251,69 @@ enum Step {
     Dormant {
         rule: u16,
     },
+    /// A binding ownership finding (a party owned by listed parties).
+    Ownership {
+        finding: u16,
+    },
+    /// An exception that would apply, barred by an ownership finding.
+    ExceptionBarredByOwners {
+        item: u16,
+        finding: u16,
+    },
+}
+
+/// What bars licence exceptions for the order: a party's own hit, or its listed owners.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bar {
+    Hit { hit: u16, effect: u16 },
+    Owners { finding: u16 },
+}
+
+/// The share of the entity owning `owners` held by listed parties: owners on the rule's lists,
+/// and owners themselves owned at or above the threshold by listed parties (OFAC and BIS count
+/// indirect ownership only through such entities).
+fn owned_share(
+    threshold: Decimal,
+    listed: &dyn Fn(Role) -> Option<u16>,
+    of: DirectRole,
+    parent: Option<&crate::order::OwnerPath>,
+    owners: &[crate::order::Owner],
+) -> (Decimal, Vec<Contribution>) {
+    let mut share = Decimal::ZERO;
+    let mut out = Vec::new();
+    for (i, o) in owners.iter().enumerate() {
+        let Some(path) = crate::order::OwnerPath::child(of, parent, i) else {
+            continue;
+        };
+        let role = Role::Owner(path);
+        if let Some(h) = listed(role) {
+            share += o.percent;
+            out.push(Contribution {
+                owner: role,
+                percent: o.percent,
+                hit: Some(h),
+                share: Decimal::ZERO,
+                via: Vec::new(),
+            });
+            continue;
+        }
+        let (s, via) = owned_share(threshold, listed, of, Some(&path), &o.party.owners);
+        if s >= threshold {
+            share += o.percent;
+            out.push(Contribution {
+                owner: role,
+                percent: o.percent,
+                hit: None,
+                share: s,
+                via,
+            });
+        }
+    }
+    (share, out)
+}
+
+fn pct(d: Decimal) -> String {
+    format!("{} %", d.normalize())
 }
 
 /// An item's classification: the epoch's precomputed one for a catalog chip, or one computed
@@ -221,6 +360,8 @@ pub struct Decision<'a> {
     sets: &'a [CountrySet],
     steps: Vec<Step>,
     facts_ctx: OrderCtx,
+    warns: Vec<WarnStep>,
+    findings: Vec<Finding>,
 }
 
 /// Facts of the order that do not depend on the item, canonical (Hong Kong counts as China).
@@ -231,6 +372,10 @@ struct OrderCtx {
     headquarters: SmallVec<[Iso2; 8]>,
     ship_from: [Iso2; 1],
     military: bool,
+    end_uses: EndUses,
+    no_part744: Option<bool>,
+    /// The ultimate consignee's and end user's addresses, lower case.
+    address: String,
     certs_complete: bool,
     missing_certs: Vec<&'static str>,
 }
@@ -254,6 +399,7 @@ impl Facts for ItemFacts<'_> {
         }
     }
     fn boolean(&self, f: BoolFact) -> Option<bool> {
+        let e = &self.o.end_uses;
         Some(match f {
             BoolFact::Hbm => self.c.metrics.hbm,
             BoolFact::Datacenter => self.c.metrics.datacenter,
@@ -264,6 +410,14 @@ impl Facts for ItemFacts<'_> {
             BoolFact::MilitaryEndUse => self.o.military,
             BoolFact::CertificationsComplete => self.o.certs_complete,
             BoolFact::WithinVolumeCap => self.within_cap,
+            BoolFact::Classified => self.c.eccn != crate::classify::UNCLASSIFIED,
+            BoolFact::NoPart744EndUse => return self.o.no_part744,
+            BoolFact::MilitaryIntelligenceEndUse => e.military_intelligence,
+            BoolFact::SupercomputerEndUse => e.supercomputer,
+            BoolFact::AdvancedNodeIcEndUse => e.advanced_node_ic_production,
+            BoolFact::NuclearEndUse => e.nuclear,
+            BoolFact::MissileEndUse => e.missile,
+            BoolFact::ChemicalBiologicalEndUse => e.chemical_biological,
         })
     }
     fn string(&self, f: StrFact) -> Option<&str> {
@@ -271,6 +425,7 @@ impl Facts for ItemFacts<'_> {
             StrFact::Eccn => Some(&self.c.eccn),
             StrFact::Transaction => Some(self.transaction),
             StrFact::ReviewPolicyRule => None,
+            StrFact::DestinationAddress => Some(&self.o.address),
         }
     }
     fn countries(&self, f: CountryFact) -> &[Iso2] {
@@ -290,6 +445,37 @@ fn push_unique<const N: usize>(v: &mut SmallVec<[Iso2; N]>, c: Iso2) {
 }
 
 impl Regulation {
+    /// Classifies an inline item. Inline specs without a US availability date take the order's
+    /// (dd) certification of US commercial availability as the evidence for the 2026 test (a
+    /// catalog chip's own date still governs).
+    fn classify_inline(
+        &self,
+        pack: &Pack,
+        order: &Order,
+        name: &str,
+        specs: &crate::catalog::ChipSpecs,
+        as_of: NaiveDate,
+    ) -> Classification {
+        let certified = order.certifications.is_given("us_commercially_available");
+        match &pack.ai_commodity {
+            Some(a) if specs.us_available_from.is_none() && certified => {
+                let mut s = specs.clone();
+                s.us_available_from = Some(a.us_available_by);
+                let mut c = crate::classify::classify(pack, &s, name, None, as_of, false);
+                for r in &mut c.reasons {
+                    if r.rule == a.rule.id && c.ai_commodity_2026 {
+                        r.message = format!(
+                            "is an AI commodity on the exporter's certification of US commercial availability (the specs give no US availability date): {}",
+                            a.rule.message
+                        );
+                    }
+                }
+                c
+            }
+            _ => crate::classify::classify(pack, specs, name, None, as_of, false),
+        }
+    }
+
     /// Decides `order` under the pack in force on `as_of` (default: the order's date).
     pub fn decide<'a>(
         &'a self,
@@ -337,7 +523,11 @@ impl Regulation {
                         }
                     }
                 }
-                if c.require_us_units_shipped && order.certifications.us_units_shipped.is_none() {
+                // With the exporter's ledger the US units are on record, not certified.
+                if c.require_us_units_shipped
+                    && order.certifications.us_units_shipped.is_none()
+                    && order.certifications.ledger.is_none()
+                {
                     missing_certs.push("us_units_shipped");
                 }
                 missing_certs.is_empty()
@@ -349,6 +539,14 @@ impl Regulation {
             headquarters,
             ship_from: [canon(order.ship_from)],
             military: order.military_end_use,
+            end_uses: order.end_uses,
+            no_part744: order.certifications.no_part744_end_use,
+            address: [&p.ultimate_consignee, &p.end_user]
+                .iter()
+                .filter_map(|x| x.address.as_deref())
+                .collect::<Vec<_>>()
+                .join(" | ")
+                .to_lowercase(),
             certs_complete,
             missing_certs,
         };
@@ -365,7 +563,12 @@ impl Regulation {
             sets: &epoch.sets,
             steps: Vec::with_capacity(8 * order.items.len() + 4),
             facts_ctx: ctx,
+            warns: Vec::new(),
+            findings: Vec::new(),
         };
+        for i in 0..screening.warnings.len() {
+            d.warns.push(WarnStep::Screening { i: i as u16 });
+        }
 
         // Screening first: a prohibited party ends the matter whatever the items are. A
         // licence-required hit's review policy is read from its entry once the items' ECCNs are
@@ -374,8 +577,13 @@ impl Regulation {
         let mut licence_hits: SmallVec<[usize; 2]> = SmallVec::new();
         let mut prohibited = false;
         // The first hit that bars licence exceptions (hit, effect), cited where one is barred.
-        let mut barred_by: Option<(u16, u16)> = None;
+        let mut barred_by: Option<Bar> = None;
         for (hi, hit) in screening.hits.iter().enumerate() {
+            // An owner is not a party to the export: its listing reaches the order only
+            // through the ownership rules (below).
+            if hit.role.is_owner() {
+                continue;
+            }
             let effect = pack
                 .screening_effects
                 .iter()
@@ -386,11 +594,17 @@ impl Regulation {
                 match e.effect {
                     ScreeningEffectKind::Prohibited => prohibited = true,
                     ScreeningEffectKind::LicenseRequired => {
-                        barred_by = barred_by.or(Some((hi as u16, ei as u16)));
+                        barred_by = barred_by.or(Some(Bar::Hit {
+                            hit: hi as u16,
+                            effect: ei as u16,
+                        }));
                         licence_hits.push(d.steps.len());
                     }
                     ScreeningEffectKind::RedFlag => {
-                        barred_by = barred_by.or(Some((hi as u16, ei as u16)))
+                        barred_by = barred_by.or(Some(Bar::Hit {
+                            hit: hi as u16,
+                            effect: ei as u16,
+                        }))
                     }
                 }
                 d.steps.push(Step::Screen {
@@ -400,8 +614,12 @@ impl Regulation {
                 });
             }
         }
-        if screening.screened && screening.hits.is_empty() {
+        if screening.screened && !screening.hits.iter().any(|h| !h.role.is_owner()) {
             d.steps.push(Step::ScreenClear);
+        }
+        // Ownership: a party owned by listed parties (the Affiliates rule, OFAC's 50 % rule).
+        if !pack.ownership_rules.is_empty() {
+            d.ownership(&mut prohibited, &mut barred_by);
         }
 
         // The most restrictive policy that carries obligations: a stricter review of the whole
@@ -422,10 +640,11 @@ impl Regulation {
                     }
                 },
                 ItemChip::Inline { name, specs } => ItemClass::Inline(Box::new(
-                    crate::classify::classify(pack, specs, name, None, as_of, false),
+                    self.classify_inline(pack, order, name, specs, as_of),
                 )),
             };
-            let within_cap = match (ratio, order.certifications.us_units_shipped) {
+            let (us_units, shipped) = order.certifications.cap_counts(it.chip.name());
+            let within_cap = match (ratio, us_units) {
                 (Some(r), Some(us)) => {
                     let same: u64 = order
                         .items
@@ -433,7 +652,6 @@ impl Regulation {
                         .filter(|x| x.chip.name() == it.chip.name())
                         .map(|x| x.quantity)
                         .sum();
-                    let shipped = order.certifications.china_macau_units_shipped.unwrap_or(0);
                     Decimal::from(same.saturating_add(shipped)) <= r * Decimal::from(us)
                 }
                 _ => false,
@@ -513,6 +731,24 @@ impl Regulation {
                     }
                 }
             }
+            for (wi, w) in pack.warnings.iter().enumerate() {
+                let step = WarnStep::Pack { rule: wi as u16 };
+                if !d.warns.contains(&step) && all_hold(&w.when, &facts, d.sets) {
+                    d.warns.push(step);
+                }
+            }
+            if c.eccn == crate::classify::UNCLASSIFIED {
+                if held == 0 {
+                    return Err(OrderError::new(
+                        format!("items[{ii}].chip"),
+                        format!(
+                            "'{}' has no published compute figures, so its ECCN is unknown and no rule that needs none applies here; give the item as inline specs",
+                            it.chip.name()
+                        ),
+                    ));
+                }
+                d.warns.push(WarnStep::Unclassified { item: i });
+            }
             let (mut item_verdict, mut item_review, mut item_exception) =
                 (Verdict::NoLicenseRequired, None, None);
             if held == 0 {
@@ -534,12 +770,18 @@ impl Regulation {
                         item_exception = Some(ei);
                     }
                     other => {
-                        if let (Some(_), Some((hit, effect))) = (other, barred_by) {
-                            d.steps.push(Step::ExceptionBarred {
-                                item: i,
-                                hit,
-                                effect,
-                            });
+                        match (other, barred_by) {
+                            (Some(_), Some(Bar::Hit { hit, effect })) => {
+                                d.steps.push(Step::ExceptionBarred {
+                                    item: i,
+                                    hit,
+                                    effect,
+                                })
+                            }
+                            (Some(_), Some(Bar::Owners { finding })) => d
+                                .steps
+                                .push(Step::ExceptionBarredByOwners { item: i, finding }),
+                            _ => {}
                         }
                         item_verdict = Verdict::LicenseRequired;
                         item_review = item_policy;
@@ -604,6 +846,31 @@ impl Regulation {
                 screen_policy = screen_policy.max(Some(read.policy().unwrap_or(fallback)));
             }
         }
+        // A party owned by listed parties takes the most restrictive review policy of those
+        // parties' entries (744.11(a)(1) as amended by 90 FR 47201), read like a hit's.
+        for fi in 0..d.findings.len() {
+            let f = &d.findings[fi];
+            let rule = &pack.ownership_rules[f.rule as usize];
+            if !f.binds || rule.effect != ScreeningEffectKind::LicenseRequired {
+                continue;
+            }
+            let mut leaves = Vec::new();
+            for c in &f.contributions {
+                c.leaf_hits(&mut leaves);
+            }
+            let mut pol: Option<ReviewPolicy> = None;
+            for h in leaves {
+                let hit = &screening.hits[h as usize];
+                let fallback = rule.fallback_policy(&hit.list);
+                for it in &d.items {
+                    let r =
+                        entry_policy::read(hit.license_policy.as_deref(), &it.classification.eccn);
+                    pol = pol.max(Some(r.policy().unwrap_or(fallback)));
+                }
+            }
+            d.findings[fi].policy = pol;
+            screen_policy = screen_policy.max(pol);
+        }
         if let Some(sp) = screen_policy {
             // A listed party needs a licence for every item subject to the EAR, each reviewed at
             // least as strictly as the entry says (its own path, e.g. the 2026 case-by-case one,
@@ -631,6 +898,253 @@ impl Regulation {
             d.steps.retain(|s| !matches!(s, Step::Obligation { .. }));
         }
         Ok(d)
+    }
+}
+
+impl Decision<'_> {
+    /// Applies the pack's ownership rules to every party of the order.
+    fn ownership(&mut self, prohibited: &mut bool, barred_by: &mut Option<Bar>) {
+        let pack = self.pack;
+        let hits = &self.screening.hits;
+        let parties = &self.order.parties;
+        let mut mentioned = vec![false; hits.len()];
+        for (ri, rule) in pack.ownership_rules.iter().enumerate() {
+            let on_lists = |h: &PartyHit| rule.lists.iter().any(|l| *l == h.list);
+            let listed = |role: Role| {
+                hits.iter()
+                    .position(|h| h.role == role && on_lists(h))
+                    .map(|x| x as u16)
+            };
+            for (role, party) in parties.all() {
+                let of = role.direct();
+                let (share, contributions) =
+                    owned_share(rule.threshold_pct, &listed, of, None, &party.owners);
+                let listed_owners: Vec<usize> = hits
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, h)| matches!(h.role, Role::Owner(p) if p.of == of) && on_lists(h))
+                    .map(|(i, _)| i)
+                    .collect();
+                let binds =
+                    share >= rule.threshold_pct && rule.effect != ScreeningEffectKind::RedFlag;
+                let flags = !listed_owners.is_empty()
+                    && (rule.red_flag_below || rule.effect == ScreeningEffectKind::RedFlag);
+                if binds || flags {
+                    let fi = self.findings.len() as u16;
+                    self.findings.push(Finding {
+                        rule: ri as u16,
+                        party: of,
+                        share,
+                        contributions,
+                        binds,
+                        policy: None,
+                    });
+                    if binds {
+                        self.steps.push(Step::Ownership { finding: fi });
+                        match rule.effect {
+                            ScreeningEffectKind::Prohibited => *prohibited = true,
+                            _ => {
+                                barred_by.get_or_insert(Bar::Owners { finding: fi });
+                            }
+                        }
+                        let mut leaves = Vec::new();
+                        for c in &self.findings[fi as usize].contributions {
+                            c.leaf_hits(&mut leaves);
+                        }
+                        for h in leaves {
+                            mentioned[h as usize] = true;
+                        }
+                    } else {
+                        self.warns.push(WarnStep::Owners { finding: fi });
+                        for &h in &listed_owners {
+                            mentioned[h] = true;
+                        }
+                    }
+                }
+                if let Some(set) = rule.unknown_ownership_set {
+                    let step = WarnStep::OwnershipUnknown {
+                        rule: ri as u16,
+                        party: of,
+                    };
+                    let country = self.facts_ctx_country(party.country);
+                    if rule.effect != ScreeningEffectKind::RedFlag
+                        && party.owners.is_empty()
+                        && matches!(role, Role::EndUser | Role::UltimateConsignee)
+                        && self.sets.get(set).is_some_and(|s| s.contains(country))
+                        && !self.warns.contains(&step)
+                    {
+                        self.warns.push(step);
+                    }
+                }
+            }
+        }
+        for (hi, h) in hits.iter().enumerate() {
+            if h.role.is_owner() && !mentioned[hi] {
+                self.warns.push(WarnStep::OwnerListed { hit: hi as u16 });
+            }
+        }
+    }
+
+    fn facts_ctx_country(&self, c: Iso2) -> Iso2 {
+        // Hong Kong counts as China in the sets, as it does for the order's destination.
+        self.facts_ctx
+            .destination
+            .iter()
+            .copied()
+            .find(|d| *d == c)
+            .unwrap_or(if c.as_str() == "HK" {
+                Iso2::parse("CN").unwrap_or(c)
+            } else {
+                c
+            })
+    }
+
+    fn describe_contribution(&self, c: &Contribution, out: &mut String) {
+        use std::fmt::Write;
+        let name = self
+            .order
+            .parties
+            .get(c.owner)
+            .map(|p| p.name.as_str())
+            .unwrap_or("?");
+        let _ = write!(out, "'{name}' ({}, {})", c.owner.label(), pct(c.percent));
+        match c.hit {
+            Some(h) => {
+                let h = &self.screening.hits[h as usize];
+                let _ = write!(
+                    out,
+                    " on the {} as '{}' (id {})",
+                    h.list, h.match_name, h.match_id
+                );
+            }
+            None => {
+                let _ = write!(out, ", itself {} owned by listed parties: ", pct(c.share));
+                for (i, v) in c.via.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str("; ");
+                    }
+                    self.describe_contribution(v, out);
+                }
+            }
+        }
+    }
+
+    /// The warnings, in the order they arose, each with its code and sentence.
+    pub fn warnings(&self) -> Vec<Warning> {
+        let pack = self.pack;
+        let mut out: Vec<Warning> = Vec::with_capacity(self.warns.len());
+        for w in &self.warns {
+            let warning = match *w {
+                WarnStep::Pack { rule } => {
+                    let r = &pack.warnings[rule as usize];
+                    Warning::new(&r.code, format!("{} ({}; {})", r.message, r.id, r.citation))
+                }
+                WarnStep::Screening { i } => self.screening.warnings[i as usize].clone(),
+                WarnStep::Owners { finding } => {
+                    let f = &self.findings[finding as usize];
+                    let rule = &pack.ownership_rules[f.rule as usize];
+                    let party = self.order.parties.get(f.party.role());
+                    let mut msg = format!(
+                        "{} '{}': ",
+                        f.party.role().label(),
+                        party.map(|p| p.name.as_str()).unwrap_or("?")
+                    );
+                    let listed: Vec<&PartyHit> = self
+                        .screening
+                        .hits
+                        .iter()
+                        .filter(|h| matches!(h.role, Role::Owner(p) if p.of == f.party) && rule.lists.iter().any(|l| *l == h.list))
+                        .collect();
+                    for (i, h) in listed.iter().enumerate() {
+                        if i > 0 {
+                            msg.push_str("; ");
+                        }
+                        let name = self
+                            .order
+                            .parties
+                            .get(h.role)
+                            .map(|p| p.name.as_str())
+                            .unwrap_or("?");
+                        let share = self
+                            .order
+                            .parties
+                            .percent(h.role)
+                            .map(pct)
+                            .unwrap_or_default();
+                        msg.push_str(&format!(
+                            "owner '{name}' ({}, {share}) matches '{}' on the {} (id {})",
+                            h.role.label(),
+                            h.match_name,
+                            h.list,
+                            h.match_id
+                        ));
+                    }
+                    msg.push_str(&format!(
+                        "; listed parties hold {} of it, directly or through entities they own {} or more of; {} ({}; {})",
+                        pct(f.share),
+                        pct(rule.threshold_pct),
+                        rule.red_flag_message,
+                        rule.id,
+                        rule.citation
+                    ));
+                    Warning::new("affiliate_red_flag", msg)
+                }
+                WarnStep::OwnershipUnknown { rule, party } => {
+                    let r = &pack.ownership_rules[rule as usize];
+                    let p = self.order.parties.get(party.role());
+                    Warning::new(
+                        "affiliate_red_flag",
+                        format!(
+                            "{} '{}' ({}) states no owners: {} applies to entities {} or more owned by listed parties, so its ownership must be known before export; give `owners` ({}; {})",
+                            party.role().label(),
+                            p.map(|p| p.name.as_str()).unwrap_or("?"),
+                            p.map(|p| p.country.as_str()).unwrap_or("?"),
+                            r.id,
+                            pct(r.threshold_pct),
+                            r.id,
+                            r.citation
+                        ),
+                    )
+                }
+                WarnStep::OwnerListed { hit } => {
+                    let h = &self.screening.hits[hit as usize];
+                    let name = self
+                        .order
+                        .parties
+                        .get(h.role)
+                        .map(|p| p.name.as_str())
+                        .unwrap_or("?");
+                    let share = self
+                        .order
+                        .parties
+                        .percent(h.role)
+                        .map(pct)
+                        .unwrap_or_default();
+                    Warning::new(
+                        "affiliate_red_flag",
+                        format!(
+                            "owner '{name}' ({}, {share}) matches '{}' on the {} (id {}, score {:.3}): a restricted party in the ownership chain is a red flag to resolve before export (15 CFR Part 732, Supp. No. 3)",
+                            h.role.label(),
+                            h.match_name,
+                            h.list,
+                            h.match_id,
+                            h.score
+                        ),
+                    )
+                }
+                WarnStep::Unclassified { item } => Warning::new(
+                    "unclassified_item",
+                    format!(
+                        "{}: its compute figures are not published, so its ECCN is unknown; it is decided here only by rules that need no ECCN, and other requirements may apply to it",
+                        self.item_name(item)
+                    ),
+                ),
+            };
+            if !out.contains(&warning) {
+                out.push(warning);
+            }
+        }
+        out
     }
 }
 
@@ -804,7 +1318,13 @@ impl<'a> Decision<'a> {
                             .map(|x| x.quantity)
                             .sum();
                         let c = &self.order.certifications;
-                        let msg = match c.us_units_shipped {
+                        let (us_units, shipped) = c.cap_counts(name);
+                        let source = if c.ledger.is_some() {
+                            "counts from the exporter's ledger"
+                        } else {
+                            "counts as the order certifies them; no records database was given"
+                        };
+                        let msg = match us_units {
                             None => format!(
                                 "the US units shipped are not stated, so the {} % volume cap cannot be shown to hold",
                                 (*ratio * Decimal::ONE_HUNDRED).normalize()
@@ -812,9 +1332,9 @@ impl<'a> Decision<'a> {
                             Some(us) => {
                                 let allowed = (*ratio * Decimal::from(us)).floor().to_u64().unwrap_or(0);
                                 format!(
-                                    "{name}: {} units to China and Macau ({} already shipped + {} in this order) exceed the cap of {} ({} x {} US units)",
-                                    fmt_count(same + c.china_macau_units_shipped.unwrap_or(0)),
-                                    fmt_count(c.china_macau_units_shipped.unwrap_or(0)),
+                                    "{name}: {} units to China and Macau ({} already shipped + {} in this order) exceed the cap of {} ({} x {} US units) ({source})",
+                                    fmt_count(same + shipped),
+                                    fmt_count(shipped),
                                     fmt_count(same),
                                     fmt_count(allowed),
                                     ratio.normalize(),
@@ -911,7 +1431,7 @@ impl<'a> Decision<'a> {
                         .unwrap_or(("screening", "15 CFR Part 744"));
                     let mut msg = format!(
                         "no party matches a restricted-party list ({} parties screened",
-                        self.order.parties.all().count()
+                        self.order.parties.all_with_owners().len()
                     );
                     if !self.screening.list_versions.is_empty() {
                         msg.push_str(&format!(
@@ -921,6 +1441,55 @@ impl<'a> Decision<'a> {
                     }
                     msg.push(')');
                     out.push(ReasonRef::new(rule, cite, msg));
+                }
+                Step::Ownership { finding } => {
+                    let f = &self.findings[finding as usize];
+                    let rule = &pack.ownership_rules[f.rule as usize];
+                    let party = self.order.parties.get(f.party.role());
+                    let mut msg = format!(
+                        "{} '{}' is {} owned, directly or indirectly, by parties on the {}: ",
+                        f.party.role().label(),
+                        party.map(|p| p.name.as_str()).unwrap_or("?"),
+                        pct(f.share),
+                        rule.lists.join(", ")
+                    );
+                    for (i, c) in f.contributions.iter().enumerate() {
+                        if i > 0 {
+                            msg.push_str("; ");
+                        }
+                        self.describe_contribution(c, &mut msg);
+                    }
+                    let what = match rule.effect {
+                        ScreeningEffectKind::Prohibited => "prohibited".to_string(),
+                        _ => format!(
+                            "licence required, {}",
+                            f.policy
+                                .or(rule.policy)
+                                .unwrap_or(ReviewPolicy::PresumptionOfDenial)
+                                .as_str()
+                        ),
+                    };
+                    msg.push_str(&format!(
+                        "; at or above {} it takes their restrictions: {what}: {}",
+                        pct(rule.threshold_pct),
+                        rule.message
+                    ));
+                    out.push(ReasonRef::new(&rule.id, &rule.citation, msg));
+                }
+                Step::ExceptionBarredByOwners { item, finding } => {
+                    let f = &self.findings[finding as usize];
+                    let rule = &pack.ownership_rules[f.rule as usize];
+                    out.push(ReasonRef::new(
+                        &rule.id,
+                        &rule.citation,
+                        format!(
+                            "{}: a licence exception would otherwise be available, but {} '{}' is {} owned by listed parties and takes their licence requirement, which bars its use",
+                            self.item_name(item),
+                            f.party.role().label(),
+                            self.order.parties.get(f.party.role()).map(|p| p.name.as_str()).unwrap_or("?"),
+                            pct(f.share)
+                        ),
+                    ));
                 }
                 Step::Dormant { rule } => {
                     let r = &pack.raw.dormant_rule[rule as usize];
@@ -1058,7 +1627,8 @@ impl<'a> Decision<'a> {
         let screening = if self.screening.screened {
             self.order
                 .parties
-                .all()
+                .all_with_owners()
+                .into_iter()
                 .map(|(role, _)| {
                     let best = self
                         .screening
@@ -1092,6 +1662,7 @@ impl<'a> Decision<'a> {
                 .map(|&o| self.pack.obligations[o].id.as_str())
                 .collect(),
             reasons: self.reason_refs(),
+            warnings: self.warnings(),
             licence_exception: self.exception().map(|e| ExceptionOut {
                 id: &e.id,
                 name: &e.name,
@@ -1132,6 +1703,7 @@ pub struct DecisionOut<'a> {
     pub screening: Vec<ScreenOut<'a>>,
     pub obligations: Vec<&'a str>,
     pub reasons: Vec<ReasonRef<'a>>,
+    pub warnings: Vec<Warning>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub licence_exception: Option<ExceptionOut<'a>>,
 }

@@ -6,6 +6,7 @@
 
 pub mod catalog;
 pub mod classify;
+pub mod compose;
 pub mod condition;
 pub mod country;
 pub mod decide;

@@ -36,6 +36,12 @@ pub const MAX_QUANTITY: u64 = 100_000_000;
 pub const MAX_ITEMS: usize = 1_000;
 /// Most intermediate consignees.
 pub const MAX_INTERMEDIATES: usize = 50;
+/// Deepest ownership chain an order may give (owner of owner of ... the party).
+pub const MAX_OWNER_DEPTH: usize = 8;
+/// Most direct owners of one party.
+pub const MAX_OWNERS_PER_PARTY: usize = 100;
+/// Most owners in one order, at every depth together.
+pub const MAX_OWNERS: usize = 500;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transaction {
@@ -98,25 +104,122 @@ pub struct Party {
     pub address: Option<String>,
     pub headquarters: Option<Iso2>,
     pub parent_headquarters: Option<Iso2>,
+    /// Who owns the party, with their shares (INTERFACES 3b), each screened like a party.
+    pub owners: Vec<Owner>,
 }
 
-/// The roles a party can have in an order, in the order decisions list them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// An owner of a party (or of another owner) and the share it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Owner {
+    pub party: Party,
+    /// Percent of the owned entity, in (0, 100].
+    pub percent: Decimal,
+}
+
+/// A party of the order itself (not an owner).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DirectRole {
+    Purchaser,
+    UltimateConsignee,
+    EndUser,
+    IntermediateConsignee(u8),
+}
+
+/// The path to an owner: the party it (indirectly) owns and the owner index at each level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct OwnerPath {
+    pub of: DirectRole,
+    depth: u8,
+    at: [u8; MAX_OWNER_DEPTH],
+}
+
+impl OwnerPath {
+    /// The owner indices from the party down to this owner.
+    pub fn indices(&self) -> &[u8] {
+        &self.at[..self.depth as usize]
+    }
+
+    pub(crate) fn child(of: DirectRole, parent: Option<&OwnerPath>, i: usize) -> Option<Self> {
+        let mut p = parent.copied().unwrap_or(OwnerPath {
+            of,
+            depth: 0,
+            at: [0; MAX_OWNER_DEPTH],
+        });
+        let d = p.depth as usize;
+        if d >= MAX_OWNER_DEPTH {
+            return None;
+        }
+        p.at[d] = u8::try_from(i).ok()?;
+        p.depth += 1;
+        Some(p)
+    }
+
+    /// The path of the entity this owner owns: another owner, or None for the party itself.
+    pub fn parent(&self) -> Option<OwnerPath> {
+        (self.depth > 1).then(|| {
+            let mut p = *self;
+            p.depth -= 1;
+            p.at[p.depth as usize] = 0;
+            p
+        })
+    }
+}
+
+/// The roles a party can have in an order, in the order decisions list them; owners last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Role {
     Purchaser,
     UltimateConsignee,
     EndUser,
     IntermediateConsignee(usize),
+    /// An owner of a party, at any depth.
+    Owner(OwnerPath),
+}
+
+impl DirectRole {
+    pub fn role(self) -> Role {
+        match self {
+            DirectRole::Purchaser => Role::Purchaser,
+            DirectRole::UltimateConsignee => Role::UltimateConsignee,
+            DirectRole::EndUser => Role::EndUser,
+            DirectRole::IntermediateConsignee(i) => Role::IntermediateConsignee(i as usize),
+        }
+    }
 }
 
 impl Role {
+    /// The JSON path of the party in the order, e.g. `end_user`, `end_user.owners[0].owners[1]`.
     pub fn label(&self) -> String {
         match self {
             Role::Purchaser => "purchaser".into(),
             Role::UltimateConsignee => "ultimate_consignee".into(),
             Role::EndUser => "end_user".into(),
             Role::IntermediateConsignee(i) => format!("intermediate_consignees[{i}]"),
+            Role::Owner(p) => {
+                let mut s = p.of.role().label();
+                for i in p.indices() {
+                    s.push_str(&format!(".owners[{i}]"));
+                }
+                s
+            }
         }
+    }
+
+    /// The party of the order this role is or owns.
+    pub fn direct(&self) -> DirectRole {
+        match self {
+            Role::Purchaser => DirectRole::Purchaser,
+            Role::UltimateConsignee => DirectRole::UltimateConsignee,
+            Role::EndUser => DirectRole::EndUser,
+            Role::IntermediateConsignee(i) => {
+                DirectRole::IntermediateConsignee(u8::try_from(*i).unwrap_or(u8::MAX))
+            }
+            Role::Owner(p) => p.of,
+        }
+    }
+
+    pub fn is_owner(&self) -> bool {
+        matches!(self, Role::Owner(_))
     }
 }
 
@@ -146,6 +249,61 @@ impl Parties {
                     .map(|(i, p)| (Role::IntermediateConsignee(i), p)),
             )
     }
+
+    /// Every party and every owner at any depth (depth first, owners after the party they own),
+    /// each with its role.
+    pub fn all_with_owners(&self) -> Vec<(Role, &Party)> {
+        fn walk<'a>(
+            of: DirectRole,
+            parent: Option<&OwnerPath>,
+            owners: &'a [Owner],
+            out: &mut Vec<(Role, &'a Party)>,
+        ) {
+            for (i, o) in owners.iter().enumerate() {
+                if let Some(path) = OwnerPath::child(of, parent, i) {
+                    out.push((Role::Owner(path), &o.party));
+                    walk(of, Some(&path), &o.party.owners, out);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for (role, p) in self.all() {
+            out.push((role, p));
+            walk(role.direct(), None, &p.owners, &mut out);
+        }
+        out
+    }
+
+    /// The party or owner a role names.
+    pub fn get(&self, role: Role) -> Option<&Party> {
+        let direct = |d: DirectRole| match d {
+            DirectRole::Purchaser => self.purchaser.as_ref(),
+            DirectRole::UltimateConsignee => Some(&self.ultimate_consignee),
+            DirectRole::EndUser => Some(&self.end_user),
+            DirectRole::IntermediateConsignee(i) => self.intermediate_consignees.get(i as usize),
+        };
+        match role {
+            Role::Owner(p) => {
+                let mut cur = direct(p.of)?;
+                for &i in p.indices() {
+                    cur = &cur.owners.get(i as usize)?.party;
+                }
+                Some(cur)
+            }
+            r => direct(r.direct()),
+        }
+    }
+
+    /// The share an owner holds in the entity it owns.
+    pub fn percent(&self, role: Role) -> Option<Decimal> {
+        let Role::Owner(p) = role else { return None };
+        let owned = match p.parent() {
+            Some(pp) => self.get(Role::Owner(pp))?,
+            None => self.get(p.of.role())?,
+        };
+        let last = *p.indices().last()?;
+        owned.owners.get(last as usize).map(|o| o.percent)
+    }
 }
 
 /// The (dd) certifications of Supp. No. 2 to Part 748 an order gives. A missing one is not given.
@@ -156,6 +314,39 @@ pub struct Certifications {
     pub us_units_shipped: Option<u64>,
     /// Units of the chip already shipped to China and Macau (optional; counts toward the cap).
     pub china_macau_units_shipped: Option<u64>,
+    /// The export is not prohibited by the Part 744 end-use and end-user controls (2026
+    /// condition 6); `None` when the order does not say.
+    pub no_part744_end_use: Option<bool>,
+    /// Cap counts per chip from the exporter's ledger, set by a caller that has a records
+    /// database; they replace `us_units_shipped` and `china_macau_units_shipped` for the cap.
+    pub ledger: Option<Vec<LedgerCounts>>,
+}
+
+/// One chip's counts in the exporter's cap ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerCounts {
+    /// The order line's chip name (catalog id or inline name).
+    pub chip: String,
+    pub us_units: u64,
+    pub china_macau_units: u64,
+}
+
+impl Certifications {
+    /// The US and China+Macau counts for the cap of `chip`: from the ledger when the caller gave
+    /// one, else as the order certifies them.
+    pub fn cap_counts(&self, chip: &str) -> (Option<u64>, u64) {
+        match &self.ledger {
+            Some(l) => l
+                .iter()
+                .find(|c| c.chip == chip)
+                .map(|c| (Some(c.us_units), c.china_macau_units))
+                .unwrap_or((Some(0), 0)),
+            None => (
+                self.us_units_shipped,
+                self.china_macau_units_shipped.unwrap_or(0),
+            ),
+        }
+    }
 }
 
 impl Certifications {
@@ -178,7 +369,26 @@ pub struct Order {
     pub parties: Parties,
     pub end_use_description: Option<String>,
     pub military_end_use: bool,
+    /// The other end uses the order declares (Part 744 end-use controls).
+    pub end_uses: EndUses,
     pub certifications: Certifications,
+}
+
+/// End uses an order declares (`end_use` object), each a fact the Part 744 rules test.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EndUses {
+    /// 744.22: a military-intelligence end use or end user.
+    pub military_intelligence: bool,
+    /// 744.23(a)(2): a supercomputer in (or for) a destination of concern.
+    pub supercomputer: bool,
+    /// 744.23(a)(1): development or production of ICs at an advanced-node fab.
+    pub advanced_node_ic_production: bool,
+    /// 744.2: nuclear explosive, unsafeguarded or safeguarded nuclear activities.
+    pub nuclear: bool,
+    /// 744.3: rockets, missiles or unmanned aerial vehicles for WMD delivery.
+    pub missile: bool,
+    /// 744.4: chemical or biological weapons.
+    pub chemical_biological: bool,
 }
 
 // ---- validation ------------------------------------------------------------------------------
@@ -349,11 +559,6 @@ fn decimal(v: &Value, path: &str) -> Result<Decimal, OrderError> {
 fn known_keys(m: &Map<String, Value>, path: &str, allowed: &[&str]) -> Result<(), OrderError> {
     match m.keys().find(|k| !allowed.contains(&k.as_str())) {
         None => Ok(()),
-        Some(k) if k == "owners" => Err(OrderError::new(
-            join(path, k),
-            "ownership is not evaluated by this version (the Affiliates rule is not modelled): \
-             remove owners and screen each owner as a party of its own",
-        )),
         Some(k) => Err(OrderError::new(
             join(path, k),
             format!(
@@ -383,6 +588,7 @@ const PARTY_KEYS: &[&str] = &[
     "address",
     "headquarters",
     "parent_headquarters",
+    "owners",
 ];
 const PARTIES_KEYS: &[&str] = &[
     "purchaser",
@@ -390,7 +596,17 @@ const PARTIES_KEYS: &[&str] = &[
     "end_user",
     "intermediate_consignees",
 ];
-const END_USE_KEYS: &[&str] = &["description", "military"];
+const END_USE_KEYS: &[&str] = &[
+    "description",
+    "military",
+    "military_intelligence",
+    "supercomputer",
+    "advanced_node_ic_production",
+    "nuclear",
+    "missile",
+    "chemical_biological",
+];
+const OWNER_KEYS: &[&str] = &["name", "country", "percent", "owners"];
 
 fn money(v: &Value, path: &str) -> Result<Money, OrderError> {
     let m = object(v, path)?;
@@ -430,7 +646,78 @@ fn party(ctx: &Ctx, v: &Value, path: &str) -> Result<Party, OrderError> {
             .transpose()?,
         headquarters: hq("headquarters")?,
         parent_headquarters: hq("parent_headquarters")?,
+        owners: owners(ctx, m, path, 1)?,
     })
+}
+
+/// The `owners` of a party or owner at `depth` (1 for a party's own owners).
+fn owners(
+    ctx: &Ctx,
+    m: &Map<String, Value>,
+    path: &str,
+    depth: usize,
+) -> Result<Vec<Owner>, OrderError> {
+    let Some(v) = opt(m, "owners") else {
+        return Ok(Vec::new());
+    };
+    let opath = join(path, "owners");
+    let a = v.as_array().ok_or_else(|| {
+        OrderError::new(&opath, format!("must be an array, found {}", describe(v)))
+    })?;
+    if depth > MAX_OWNER_DEPTH {
+        return Err(OrderError::new(
+            &opath,
+            format!("ownership deeper than {MAX_OWNER_DEPTH} levels is not accepted"),
+        ));
+    }
+    if a.len() > MAX_OWNERS_PER_PARTY {
+        return Err(OrderError::new(
+            &opath,
+            format!("has {} owners, more than {MAX_OWNERS_PER_PARTY}", a.len()),
+        ));
+    }
+    let mut out = Vec::with_capacity(a.len());
+    let mut total = Decimal::ZERO;
+    for (i, v) in a.iter().enumerate() {
+        let p = format!("{opath}[{i}]");
+        let om = object(v, &p)?;
+        known_keys(om, &p, OWNER_KEYS)?;
+        let ppath = join(&p, "percent");
+        let pv = req(om, &p, "percent")?;
+        if !pv.is_string() {
+            return Err(OrderError::new(
+                &ppath,
+                format!(
+                    "must be a decimal string like \"60\" or \"12.5\", found {}",
+                    describe(pv)
+                ),
+            ));
+        }
+        let percent = decimal(pv, &ppath)?;
+        if percent <= Decimal::ZERO || percent > Decimal::ONE_HUNDRED {
+            return Err(OrderError::new(
+                &ppath,
+                format!("{percent} is outside (0, 100]"),
+            ));
+        }
+        total += percent;
+        let party = Party {
+            name: text(req(om, &p, "name")?, &join(&p, "name"), 500)?,
+            country: country(ctx, req(om, &p, "country")?, &join(&p, "country"))?,
+            address: None,
+            headquarters: None,
+            parent_headquarters: None,
+            owners: owners(ctx, om, &p, depth + 1)?,
+        };
+        out.push(Owner { party, percent });
+    }
+    if total > Decimal::ONE_HUNDRED {
+        return Err(OrderError::new(
+            &opath,
+            format!("the owners' percents add up to {total}, more than 100"),
+        ));
+    }
+    Ok(out)
 }
 
 fn item(ctx: &Ctx, v: &Value, path: &str) -> Result<OrderItem, OrderError> {
@@ -462,12 +749,6 @@ fn item(ctx: &Ctx, v: &Value, path: &str) -> Result<OrderItem, OrderError> {
                 .iter()
                 .position(|x| x.id == chip.id)
                 .unwrap_or(0);
-            if chip.specs.dense_tops.is_empty() {
-                return Err(OrderError::new(
-                    &cpath,
-                    format!("chip '{}' has no published dense TOPS figure, so it cannot be classified; give inline specs instead", chip.id),
-                ));
-            }
             ItemChip::Catalog {
                 index,
                 id: chip.id.clone(),
@@ -513,6 +794,8 @@ fn certifications(v: &Value, path: &str) -> Result<Certifications, OrderError> {
             c.given[i] = !v.is_null() && boolean(v, &p)?;
         } else if k == "us_units_shipped" {
             c.us_units_shipped = (!v.is_null()).then(|| count(v, &p, u64::MAX)).transpose()?;
+        } else if k == "no_part744_end_use" {
+            c.no_part744_end_use = (!v.is_null()).then(|| boolean(v, &p)).transpose()?;
         } else if k == "china_macau_units_shipped" {
             c.china_macau_units_shipped =
                 (!v.is_null()).then(|| count(v, &p, u64::MAX)).transpose()?;
@@ -521,7 +804,7 @@ fn certifications(v: &Value, path: &str) -> Result<Certifications, OrderError> {
             return Err(OrderError::new(
                 p,
                 format!(
-                    "is not a certification; known keys: {}, us_units_shipped, china_macau_units_shipped",
+                    "is not a certification; known keys: {}, us_units_shipped, china_macau_units_shipped, no_part744_end_use",
                     crate::pack::CERTIFICATION_KEYS.join(", ")
                 ),
             ));
@@ -638,6 +921,24 @@ impl Order {
                     .collect::<Result<_, _>>()?
             }
         };
+        let parties = Parties {
+            purchaser,
+            ultimate_consignee,
+            end_user,
+            intermediate_consignees,
+        };
+        let owners_total = parties
+            .all_with_owners()
+            .iter()
+            .filter(|(r, _)| r.is_owner())
+            .count();
+        if owners_total > MAX_OWNERS {
+            return Err(OrderError::new(
+                "parties",
+                format!("names {owners_total} owners in all, more than {MAX_OWNERS}"),
+            ));
+        }
+        let ultimate_consignee = &parties.ultimate_consignee;
         if transaction == Transaction::InCountryTransfer && ultimate_consignee.country != ship_from
         {
             return Err(OrderError::new(
@@ -649,19 +950,30 @@ impl Order {
             ));
         }
 
-        let (end_use_description, military_end_use) = match opt(m, "end_use") {
-            None => (None, false),
+        let (end_use_description, military_end_use, end_uses) = match opt(m, "end_use") {
+            None => (None, false, EndUses::default()),
             Some(v) => {
                 let e = object(v, "end_use")?;
                 known_keys(e, "end_use", END_USE_KEYS)?;
+                let flag = |k: &str| -> Result<bool, OrderError> {
+                    Ok(opt(e, k)
+                        .map(|b| boolean(b, &join("end_use", k)))
+                        .transpose()?
+                        .unwrap_or(false))
+                };
                 (
                     opt(e, "description")
                         .map(|d| text(d, "end_use.description", 2000))
                         .transpose()?,
-                    opt(e, "military")
-                        .map(|b| boolean(b, "end_use.military"))
-                        .transpose()?
-                        .unwrap_or(false),
+                    flag("military")?,
+                    EndUses {
+                        military_intelligence: flag("military_intelligence")?,
+                        supercomputer: flag("supercomputer")?,
+                        advanced_node_ic_production: flag("advanced_node_ic_production")?,
+                        nuclear: flag("nuclear")?,
+                        missile: flag("missile")?,
+                        chemical_biological: flag("chemical_biological")?,
+                    },
                 )
             }
         };
@@ -676,14 +988,10 @@ impl Order {
             transaction,
             ship_from,
             items,
-            parties: Parties {
-                purchaser,
-                ultimate_consignee,
-                end_user,
-                intermediate_consignees,
-            },
+            parties,
             end_use_description,
             military_end_use,
+            end_uses,
             certifications,
         })
     }
@@ -754,17 +1062,101 @@ mod tests {
                 "{e}"
             );
         }
-        let e =
-            field_of(
-                base(),
-                |v| {
-                    v["parties"]["end_user"]["owners"] =
-                        serde_json::json!([{"name": "Huawei", "country": "CN", "percent": "60"}])
-                },
-            )
-            .expect_err("owners");
-        assert_eq!(e.field, "parties.end_user.owners");
-        assert!(e.problem.starts_with("ownership is not evaluated"), "{e}");
+    }
+
+    #[test]
+    fn owners_nest_with_paths_and_their_shares_are_checked() {
+        let o = field_of(base(), |v| {
+            v["parties"]["end_user"]["owners"] = serde_json::json!([
+                {"name": "Holding A", "country": "HK", "percent": "40",
+                 "owners": [{"name": "Huawei Technologies Co., Ltd.", "country": "CN", "percent": "100"}]},
+                {"name": "Fund B", "country": "SG", "percent": "12.5"}
+            ])
+        })
+        .expect("owners parse");
+        let all = o.parties.all_with_owners();
+        let labels: Vec<String> = all.iter().map(|(r, _)| r.label()).collect();
+        assert_eq!(
+            labels,
+            [
+                "ultimate_consignee",
+                "end_user",
+                "end_user.owners[0]",
+                "end_user.owners[0].owners[0]",
+                "end_user.owners[1]"
+            ]
+        );
+        let (deep, p) = all[3];
+        assert_eq!(p.name, "Huawei Technologies Co., Ltd.");
+        assert_eq!(
+            o.parties.get(deep).map(|p| p.name.as_str()),
+            Some(p.name.as_str())
+        );
+        assert_eq!(o.parties.percent(deep), Some(Decimal::ONE_HUNDRED));
+        assert_eq!(o.parties.percent(all[4].0), Some("12.5".parse().unwrap()));
+        assert_eq!(o.parties.percent(Role::EndUser), None);
+
+        type Edit = Box<dyn FnOnce(&mut Value)>;
+        let owners =
+            |j: Value| -> Edit { Box::new(move |v| v["parties"]["end_user"]["owners"] = j) };
+        let cases: Vec<(&str, &str, Edit)> = vec![
+            (
+                "parties.end_user.owners[0].percent",
+                "is outside (0, 100]",
+                owners(serde_json::json!([{"name": "X", "country": "CN", "percent": "0"}])),
+            ),
+            (
+                "parties.end_user.owners[0].percent",
+                "is outside (0, 100]",
+                owners(serde_json::json!([{"name": "X", "country": "CN", "percent": "100.01"}])),
+            ),
+            (
+                "parties.end_user.owners[0].percent",
+                "must be a decimal string",
+                owners(serde_json::json!([{"name": "X", "country": "CN", "percent": 60}])),
+            ),
+            (
+                "parties.end_user.owners[0].percent",
+                "is required",
+                owners(serde_json::json!([{"name": "X", "country": "CN"}])),
+            ),
+            (
+                "parties.end_user.owners",
+                "add up to 110, more than 100",
+                owners(
+                    serde_json::json!([{"name": "X", "country": "CN", "percent": "60"},
+                                       {"name": "Y", "country": "CN", "percent": "50"}]),
+                ),
+            ),
+            (
+                "parties.end_user.owners[0].owners[0].cuntry",
+                "is not a known key",
+                owners(
+                    serde_json::json!([{"name": "X", "country": "CN", "percent": "60",
+                 "owners": [{"name": "Y", "cuntry": "CN", "percent": "50"}]}]),
+                ),
+            ),
+            (
+                "parties.end_user.owners",
+                "must be an array",
+                owners(serde_json::json!({"name": "X"})),
+            ),
+        ];
+        for (field, problem, edit) in cases {
+            let e = field_of(base(), edit).expect_err(field);
+            assert_eq!(e.field, field, "{e}");
+            assert!(e.problem.contains(problem), "{e}");
+        }
+        // A chain deeper than the limit is refused, naming where.
+        let mut chain = serde_json::json!({"name": "Top", "country": "CN", "percent": "100"});
+        for i in 0..MAX_OWNER_DEPTH {
+            chain = serde_json::json!({"name": format!("L{i}"), "country": "CN", "percent": "100", "owners": [chain]});
+        }
+        let e = field_of(base(), |v| {
+            v["parties"]["end_user"]["owners"] = serde_json::json!([chain])
+        })
+        .expect_err("too deep");
+        assert!(e.problem.contains("deeper than"), "{e}");
     }
 
     #[test]

@@ -84,6 +84,51 @@ pub struct RawPack {
     pub screening_effect: Vec<RawScreeningEffect>,
     #[serde(default)]
     pub dormant_rule: Vec<RawDormant>,
+    #[serde(default)]
+    pub warning: Vec<RawWarning>,
+    #[serde(default)]
+    pub ownership_rule: Vec<RawOwnershipRule>,
+}
+
+/// A warning a decision carries when its conditions hold for an item: a rule whose legal status
+/// is disputed, a certification the order leaves out. It never changes the verdict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWarning {
+    pub id: String,
+    pub code: String,
+    pub citation: String,
+    pub message: String,
+    pub when: Vec<RawCondition>,
+}
+
+/// A rule that reaches a party through its owners (the Affiliates rule of 744.11(a)(1), OFAC's
+/// 50 percent rule): a party owned `threshold_pct` or more, directly or indirectly, individually
+/// or in the aggregate, by parties on `lists` takes `effect`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOwnershipRule {
+    pub id: String,
+    pub citation: String,
+    pub message: String,
+    pub lists: Vec<String>,
+    pub threshold_pct: String,
+    /// `license_required` (the owners' requirement and most restrictive review policy),
+    /// `prohibited`, or `red_flag` (warnings only: a rule suspended, a know-your-customer flag).
+    pub effect: ScreeningEffectKind,
+    /// For `license_required`: the policy when an owner's entry states none.
+    pub policy: Option<ReviewPolicy>,
+    /// Per list, the policy that list's owners carry when their entry states none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub list_policy: BTreeMap<String, ReviewPolicy>,
+    /// A listed owner below the threshold is an `affiliate_red_flag` warning.
+    #[serde(default)]
+    pub red_flag_below: bool,
+    /// Parties located in this set (of the pack's sets) that state no owners get an
+    /// `affiliate_red_flag` warning: their ownership is unknown.
+    pub unknown_ownership_set: Option<String>,
+    /// Text of the warnings this rule raises (after the owner facts).
+    pub red_flag_message: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -97,6 +142,15 @@ pub struct PackMeta {
     pub summary: String,
     #[serde(default)]
     pub changes: Vec<String>,
+    /// The pack this one is laid over (`compose.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extends: Option<String>,
+    /// Control files laid over it (`data/packs/controls/<name>.toml`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include: Vec<String>,
+    /// Rules and sets of the extended pack that are no longer in force.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remove: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -155,6 +209,15 @@ pub struct RawIsInformed {
     pub message: String,
     /// Catalog ids named in the letters.
     pub chips: Vec<String>,
+    /// Chips of these vendors (or inline items) that meet `when` are covered too ("chips that
+    /// reach the H20's memory or interconnect bandwidth").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vendors: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub when: Vec<RawCondition>,
+    /// Why the `when` figures are what they are (the letters are not public).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when_message: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -409,6 +472,56 @@ pub struct Pack {
     pub exceptions: Vec<Exception>,
     pub obligations: Vec<Rule>,
     pub screening_effects: Vec<ScreeningEffect>,
+    /// `[is_informed].when`, compiled (item figures only).
+    pub is_informed_when: Vec<Condition>,
+    pub warnings: Vec<WarningRule>,
+    pub ownership_rules: Vec<OwnershipRule>,
+}
+
+/// The warning codes a pack may raise (decision JSON `warnings[].code`).
+pub const WARNING_CODES: &[&str] = &[
+    "contested_rule",
+    "incomplete_certifications",
+    "affiliate_red_flag",
+    "uncertain_rule",
+    "unclassified_item",
+    "stale_lists",
+];
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct WarningRule {
+    pub id: String,
+    pub code: String,
+    pub citation: String,
+    pub message: String,
+    pub when: Vec<Condition>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OwnershipRule {
+    pub id: String,
+    pub citation: String,
+    pub message: String,
+    pub lists: Vec<String>,
+    pub threshold_pct: Decimal,
+    pub effect: ScreeningEffectKind,
+    pub policy: Option<ReviewPolicy>,
+    pub list_policy: BTreeMap<String, ReviewPolicy>,
+    pub red_flag_below: bool,
+    /// Index into the pack's sets.
+    pub unknown_ownership_set: Option<usize>,
+    pub red_flag_message: String,
+}
+
+impl OwnershipRule {
+    /// The policy an owner on `list` carries when its entry states none.
+    pub fn fallback_policy(&self, list: &str) -> ReviewPolicy {
+        self.list_policy
+            .get(list)
+            .copied()
+            .or(self.policy)
+            .unwrap_or(ReviewPolicy::PresumptionOfDenial)
+    }
 }
 
 /// Most licence requirements one pack may hold.
@@ -427,6 +540,18 @@ impl Pack {
     /// Parses and validates one pack file. Errors name the file, the key and the problem.
     pub fn from_toml(file: &str, text: &str) -> Result<Self, DataError> {
         let raw: RawPack = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
+        Self::from_raw(file, raw)
+    }
+
+    /// Validates a pack given as a TOML table (one composed by `compose.rs`).
+    pub fn from_table(file: &str, table: toml::Table) -> Result<Self, DataError> {
+        let raw: RawPack = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| DataError::new(file, "(composed pack)", e.message()))?;
+        Self::from_raw(file, raw)
+    }
+
+    fn from_raw(file: &str, raw: RawPack) -> Result<Self, DataError> {
         let err = |key: &str, p: String| DataError::new(file, key, p);
         let effective =
             NaiveDate::parse_from_str(&raw.pack.effective, "%Y-%m-%d").map_err(|e| {
@@ -806,6 +931,89 @@ impl Pack {
                 })
             })
             .collect::<Result<_, _>>()?;
+        let is_informed_when = match &raw.is_informed {
+            Some(i) => compile_all(&i.when, &ctx(Stage::Item), "is_informed.when")?,
+            None => Vec::new(),
+        };
+        let mut warnings = Vec::new();
+        for (i, w) in raw.warning.iter().enumerate() {
+            let key = format!("warning[{i}]");
+            if !WARNING_CODES.contains(&w.code.as_str()) {
+                return Err(err(
+                    &format!("{key}.code"),
+                    format!(
+                        "unknown warning code '{}'; known: {}",
+                        w.code,
+                        WARNING_CODES.join(", ")
+                    ),
+                ));
+            }
+            let r = rule(&w.id, &w.citation, &w.message, &w.when, &key, Stage::Order)?;
+            warnings.push(WarningRule {
+                id: r.id,
+                code: w.code.clone(),
+                citation: r.citation,
+                message: r.message,
+                when: r.when,
+            });
+        }
+        unique(file, "warning", warnings.iter().map(|w| w.id.as_str()))?;
+        let mut ownership_rules = Vec::new();
+        for (i, o) in raw.ownership_rule.iter().enumerate() {
+            let key = format!("ownership_rule[{i}]");
+            rule(&o.id, &o.citation, &o.message, &[], &key, Stage::Order)?;
+            let threshold_pct = o.threshold_pct.parse::<Decimal>().map_err(|_| {
+                err(
+                    &format!("{key}.threshold_pct"),
+                    format!("'{}' is not a decimal", o.threshold_pct),
+                )
+            })?;
+            if threshold_pct <= Decimal::ZERO || threshold_pct > Decimal::ONE_HUNDRED {
+                return Err(err(
+                    &format!("{key}.threshold_pct"),
+                    format!("{threshold_pct} must be in (0, 100]"),
+                ));
+            }
+            if o.lists.is_empty() {
+                return Err(err(&format!("{key}.lists"), "names no list".into()));
+            }
+            if o.effect == ScreeningEffectKind::LicenseRequired && o.policy.is_none() {
+                return Err(err(
+                    &format!("{key}.policy"),
+                    "an effect of license_required needs a review policy".into(),
+                ));
+            }
+            let unknown_ownership_set = o
+                .unknown_ownership_set
+                .as_ref()
+                .map(|n| {
+                    set_names.iter().position(|x| x == n).ok_or_else(|| {
+                        err(
+                            &format!("{key}.unknown_ownership_set"),
+                            format!("unknown set '{n}'"),
+                        )
+                    })
+                })
+                .transpose()?;
+            ownership_rules.push(OwnershipRule {
+                id: o.id.clone(),
+                citation: o.citation.clone(),
+                message: o.message.clone(),
+                lists: o.lists.clone(),
+                threshold_pct,
+                effect: o.effect,
+                policy: o.policy,
+                list_policy: o.list_policy.clone(),
+                red_flag_below: o.red_flag_below,
+                unknown_ownership_set,
+                red_flag_message: o.red_flag_message.clone(),
+            });
+        }
+        unique(
+            file,
+            "ownership_rule",
+            ownership_rules.iter().map(|o| o.id.as_str()),
+        )?;
         Ok(Pack {
             id: raw.pack.id.clone(),
             effective,
@@ -826,6 +1034,9 @@ impl Pack {
             exceptions,
             obligations,
             screening_effects,
+            is_informed_when,
+            warnings,
+            ownership_rules,
             raw,
         })
     }
@@ -890,6 +1101,12 @@ impl Pack {
         }
         for r in &self.raw.dormant_rule {
             put("dormant_rule", &r.id, j(r));
+        }
+        for r in &self.raw.warning {
+            put("warning", &r.id, j(r));
+        }
+        for r in &self.raw.ownership_rule {
+            put("ownership_rule", &r.id, j(r));
         }
         m
     }

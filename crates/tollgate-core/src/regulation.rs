@@ -78,10 +78,18 @@ impl Regulation {
             s.country_group_changes,
             s.country_aliases,
         )?;
-        let packs = s
-            .packs
-            .iter()
-            .map(|(n, t)| Pack::from_toml(n, t))
+        let packs = crate::compose::compose(&s.packs)?
+            .into_iter()
+            .map(|(n, t)| {
+                let plain = t
+                    .get("pack")
+                    .is_some_and(|m| m.get("extends").is_none() && m.get("include").is_none());
+                match s.packs.iter().find(|(f, _)| *f == n) {
+                    // A pack that stands alone is read from its text, so errors carry positions.
+                    Some((_, text)) if plain => Pack::from_toml(&n, text),
+                    _ => Pack::from_table(&n, t),
+                }
+            })
             .collect::<Result<Vec<_>, _>>()?;
         for p in &packs {
             if let Some(i) = &p.is_informed {
@@ -136,14 +144,14 @@ impl Regulation {
                     .chips()
                     .iter()
                     .map(|c| {
-                        (!c.specs.dense_tops.is_empty()).then(|| {
-                            // Decisions cite these reasons per item, prefixed with the chip.
-                            let mut k = classify(p, &c.specs, &c.id, Some(&c.id), from, false);
-                            for r in &mut k.reasons {
-                                r.message = format!("{}: {}", c.id, r.message);
-                            }
-                            k
-                        })
+                        // Decisions cite these reasons per item, prefixed with the chip. A chip
+                        // without compute figures is "unclassified": only rules that need no
+                        // ECCN (an is-informed letter, an embargo) can decide it.
+                        let mut k = classify(p, &c.specs, &c.id, Some(&c.id), from, false);
+                        for r in &mut k.reasons {
+                            r.message = format!("{}: {}", c.id, r.message);
+                        }
+                        Some(k)
                     })
                     .collect();
                 Some(Epoch {

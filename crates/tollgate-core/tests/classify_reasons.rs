@@ -217,11 +217,12 @@ fn a_logic_chip_without_figures_says_what_is_unknown() {
         pairs(&[
             ("3a090-tn-tpp", "no dense TOPS figure is known, so TPP cannot be computed"),
             ("3a090-tn-pd", "die area is not published, so performance density is unknown; only the TPP tests can be applied"),
-            ("3a090-c-hbm", "meets none of the advanced-computing paragraphs (3A090.c, 3A090.a.1, 3A090.a.2, 3A090.b.1, 3A090.b.2): not 3A090"),
+            ("3a090-c-hbm", "its compute figures are not published, so no advanced-computing paragraph can be tested: unclassified"),
             ("748-supp2-dd1-performance", "is not an AI commodity: controlled is false, the rule needs true"),
             ("s232-band1", &format!("outside {BAND1} and {BAND2}: no Section 232 duty")),
         ])
     );
+    assert_eq!(c.eccn, "unclassified");
     assert!(!c.metrics.hbm);
     // A zero area gives no density rather than a division by zero.
     let mut z = logic("1000", Some("0"), "100", "2024-01-01");

@@ -97,6 +97,7 @@ fn sdn_party_is_prohibited() {
             1.0,
         )],
         list_versions: Default::default(),
+        warnings: Vec::new(),
     };
     let d = decide(&r, &order("nvidia-h200-sxm", "CN", "CN"), "2026-02-01", &s);
     assert_eq!(d["verdict"], "prohibited");
@@ -150,6 +151,7 @@ fn an_entity_list_party_needs_a_licence_even_for_an_uncontrolled_item_to_germany
         screened: true,
         hits: vec![PartyHit::new(Role::EndUser, "Entity List", "el", "X", 0.9)],
         list_versions: vec!["csl.csv".to_string()].into(),
+        warnings: Vec::new(),
     };
     let d = decide(&r, &order("nvidia-l20", "DE", "DE"), "2026-02-01", &s);
     assert_eq!(d["verdict"], "license_required");
@@ -218,7 +220,7 @@ mod properties {
                 prop_assert!(severity(&d) >= severity(&base), "{fewer}\n{d}\n{base}");
             }
             for (list, floor) in [("Entity List", (2, 3)), ("SDN", (3, 0))] {
-                let s = Screening { screened: true, hits: vec![PartyHit::new(Role::EndUser, list, "x", "x", 1.0)], list_versions: Default::default() };
+                let s = Screening { screened: true, hits: vec![PartyHit::new(Role::EndUser, list, "x", "x", 1.0)], list_versions: Default::default(), warnings: Vec::new() };
                 let d = decide(r, &text, DATES[day], &s);
                 prop_assert!(severity(&d) >= severity(&base).max(floor), "{list}: {d}");
             }

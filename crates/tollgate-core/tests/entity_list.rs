@@ -48,6 +48,7 @@ fn decide_on(chips: &[&str], country: &str, name: &str, as_of: &str, hits: Vec<P
         screened: true,
         hits,
         list_versions: Default::default(),
+        warnings: Vec::new(),
     };
     let d = r
         .decide(&o, Some(as_of.parse::<NaiveDate>().unwrap()), &s)

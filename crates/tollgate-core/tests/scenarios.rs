@@ -65,6 +65,7 @@ fn check(reg: &Regulation, path: &Path) -> Result<(), String> {
         screened: true,
         hits,
         list_versions: Default::default(),
+        warnings: Vec::new(),
     };
     let as_of = NaiveDate::parse_from_str(s["as_of"].as_str().unwrap_or(""), "%Y-%m-%d")
         .map_err(|e| e.to_string())?;

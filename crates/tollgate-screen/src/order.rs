@@ -47,7 +47,8 @@ pub fn screen_order_cached(
     let mut hits = Vec::new();
     // Parties of one order often repeat (purchaser = consignee = end user): screen each once.
     let mut seen: Vec<SeenParty> = Vec::new();
-    for (role, p) in order.parties.all() {
+    // Owners at every depth are screened like parties (the core applies the ownership rules).
+    for (role, p) in order.parties.all_with_owners() {
         let key = (p.name.as_str(), p.country.as_str(), p.address.as_deref());
         let found = match seen.iter().find(|s| (s.0, s.1, s.2) == key) {
             Some(s) => s.3.clone(),
@@ -110,6 +111,7 @@ pub fn screen_order_cached(
             Some(c) => c.labels.get_or_init(|| labels(screener)).clone(),
             None => labels(screener),
         },
+        warnings: Vec::new(),
     }
 }
 

@@ -128,12 +128,19 @@ pub fn regulation() -> anyhow::Result<tollgate_core::Regulation> {
                 read("country_aliases.csv")?,
             );
             let mut packs = Vec::new();
-            for e in std::fs::read_dir(dir.join("packs"))
-                .with_context(|| format!("reading {}", dir.join("packs").display()))?
-            {
-                let p = e?.path();
-                if p.extension().is_some_and(|x| x == "toml") {
-                    packs.push((p.display().to_string(), std::fs::read_to_string(&p)?));
+            // The packs, and the control files they include (`packs/controls/`, optional).
+            for sub in ["packs", "packs/controls"] {
+                let d = dir.join(sub);
+                if sub != "packs" && !d.is_dir() {
+                    continue;
+                }
+                for e in
+                    std::fs::read_dir(&d).with_context(|| format!("reading {}", d.display()))?
+                {
+                    let p = e?.path();
+                    if p.extension().is_some_and(|x| x == "toml") {
+                        packs.push((p.display().to_string(), std::fs::read_to_string(&p)?));
+                    }
                 }
             }
             let s = tollgate_core::Sources {

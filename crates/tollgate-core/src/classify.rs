@@ -350,15 +350,14 @@ pub fn classify(
             ));
             true
         }
-        // Chips that reach a named chip's bandwidth: a covered vendor's catalog chip, or an inline
-        // item (whose vendor the exporter states; a covered vendor's unreleased part is the case
-        // the letters were written for).
+        // Chips that reach a named chip's bandwidth, of a vendor the letters went to (an item
+        // whose vendor is not stated is taken to be one: the cautious reading).
         Some(i)
             if !pack.is_informed_when.is_empty()
-                && (chip_id.is_none()
+                && (specs.vendor.trim().is_empty()
                     || i.vendors
                         .iter()
-                        .any(|v| v.eq_ignore_ascii_case(&specs.vendor)))
+                        .any(|v| v.eq_ignore_ascii_case(specs.vendor.trim())))
                 && all_hold(
                     &pack.is_informed_when,
                     &ItemFacts {

@@ -3,8 +3,9 @@
 //! A pack file may say `extends = "<pack id>"`: it is then the earlier pack with the file's own
 //! tables laid over it, so a rule that changes on a date is written once, in the pack of that
 //! date. `include = ["<control>", ...]` lays the rules of `data/packs/controls/<control>.toml`
-//! over the pack (controls that run through many packs unchanged, such as the Russia/Belarus
-//! licence requirement, live in one file). How a table is laid over another:
+//! over the pack's own tables (controls that run through many packs unchanged, such as the
+//! Russia/Belarus licence requirement, live in one file). Order: the extended pack, the file's own
+//! tables, then its controls in the order named, then `remove`. How a table is laid over another:
 //! - `[pack]` is always the file's own (title, dates and changes describe that file);
 //! - a single table (`tpp`, `ai_commodity`, `certifications`, ...) replaces the earlier one;
 //! - `[sets.<name>]` replaces the set of that name or adds it;
@@ -130,6 +131,11 @@ fn resolve(
         }
     };
     chain.pop();
+    let mut own_tables = own.clone();
+    let meta = own_tables.remove("pack");
+    overlay(file, &mut base, own_tables)?;
+    // Controls are laid over the pack's own tables: a control that restates a rule (the NAC/ACA
+    // control's NAC) is the version in force.
     for name in meta_strings(file, own, "include")? {
         let (cf, ct) = controls
             .iter()
@@ -148,9 +154,6 @@ fn resolve(
         }
         overlay(cf, &mut base, ct)?;
     }
-    let mut own = own.clone();
-    let meta = own.remove("pack");
-    overlay(file, &mut base, own)?;
     // The [pack] table is the file's own; what it inherited and included is recorded in it.
     if let Some(m) = meta {
         base.insert("pack".into(), m);

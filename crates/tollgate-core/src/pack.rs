@@ -932,7 +932,7 @@ impl Pack {
             })
             .collect::<Result<_, _>>()?;
         let is_informed_when = match &raw.is_informed {
-            Some(i) => compile_all(&i.when, &ctx(Stage::Item), "is_informed.when")?,
+            Some(i) => compile_all(&i.when, &ctx(Stage::Classified), "is_informed.when")?,
             None => Vec::new(),
         };
         let mut warnings = Vec::new();

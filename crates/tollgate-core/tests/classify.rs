@@ -194,16 +194,28 @@ fn the_pack_in_force_is_the_latest_on_or_before_the_date() {
     let r = reg();
     let cases = [
         ("2022-10-07", "2022-10-07"),
-        ("2023-11-16", "2022-10-07"),
+        ("2023-01-16", "2022-10-07"),
+        ("2023-01-17", "2023-01-17"),
+        ("2023-05-19", "2023-05-19"),
+        ("2023-11-16", "2023-05-19"),
         ("2023-11-17", "2023-11-17"),
+        ("2024-03-15", "2024-03-15"),
         ("2024-12-01", "2024-04-04"),
         ("2024-12-02", "2024-12-02"),
-        ("2025-01-15", "2025-01-15"),
+        ("2024-12-31", "2024-12-31"),
+        ("2025-01-13", "2025-01-13"),
+        ("2025-01-15", "2025-01-13"),
         ("2025-05-12", "2025-04-09"),
         ("2025-05-13", "2025-05-13"),
-        ("2026-01-14", "2025-05-13"),
+        ("2025-09-02", "2025-09-02"),
+        ("2025-09-29", "2025-09-29"),
+        ("2025-11-09", "2025-09-29"),
+        ("2025-11-10", "2025-11-10"),
+        ("2026-01-14", "2025-11-10"),
         ("2026-01-15", "2026-01-15"),
-        ("2030-01-01", "2026-01-15"),
+        ("2026-11-09", "2026-01-15"),
+        ("2026-11-10", "2026-11-10"),
+        ("2030-01-01", "2026-11-10"),
     ];
     for (date, pack) in cases {
         assert_eq!(r.packs.in_force(d(date)).unwrap().id, pack, "{date}");
@@ -534,33 +546,71 @@ fn section_232_band_edges_are_strict() {
 fn a_malformed_pack_names_the_file_the_key_and_the_problem() {
     let good = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../data/packs/2026-01-15.toml"
+        "/../../data/packs/2025-05-13.toml"
     ))
     .unwrap();
     let bad = good.replace(
         "{ fact = \"tpp\", ge = 4800 }",
         "{ fact = \"tops\", ge = 4800 }",
     );
-    let e = tollgate_core::Pack::from_toml("data/packs/2026-01-15.toml", &bad).unwrap_err();
-    assert_eq!(e.file, "data/packs/2026-01-15.toml");
+    let e = tollgate_core::Pack::from_toml("data/packs/2025-05-13.toml", &bad).unwrap_err();
+    assert_eq!(e.file, "data/packs/2025-05-13.toml");
     assert_eq!(e.key, "eccn[1].when[1]");
     assert!(e.problem.contains("unknown fact 'tops'"), "{e}");
     let bad = good.replace(
         "applies_to = [\"742.6-a6-destination\"]",
         "applies_to = [\"742.6-nope\"]",
     );
-    let e = tollgate_core::Pack::from_toml("data/packs/2026-01-15.toml", &bad).unwrap_err();
+    let e = tollgate_core::Pack::from_toml("data/packs/2025-05-13.toml", &bad).unwrap_err();
     assert!(e.key.starts_with("review_policy["), "{e}");
     assert!(e.problem.contains("742.6-nope"));
-    let e = tollgate_core::Pack::from_toml("data/packs/2026-01-15.toml", "[pack]\nid = 3\n")
+    let e = tollgate_core::Pack::from_toml("data/packs/2025-05-13.toml", "[pack]\nid = 3\n")
         .unwrap_err();
     assert_eq!(e.key, "line 2");
-    let e = tollgate_core::Pack::from_toml(
-        "data/packs/2026-01-15.toml",
-        &good.replace("rate_pct = \"25\"", "rate_pct = \"25%\""),
-    )
-    .unwrap_err();
-    assert!(e.key.ends_with(".rate_pct"));
+    // A pack laid over others is checked whole, after composing.
+    let with = |file: &str, edit: &dyn Fn(&str) -> String| {
+        let mut s = tollgate_core::Sources::bundled();
+        let texts: Vec<(String, String)> = s
+            .packs
+            .iter()
+            .map(|(n, t)| {
+                (
+                    n.clone(),
+                    if n.ends_with(file) {
+                        edit(t)
+                    } else {
+                        t.to_string()
+                    },
+                )
+            })
+            .collect();
+        let leaked: &'static [(String, String)] = Box::leak(texts.into_boxed_slice());
+        s.packs = leaked
+            .iter()
+            .map(|(n, t)| (n.clone(), t.as_str()))
+            .collect();
+        tollgate_core::Regulation::load(&s).map(|_| ()).unwrap_err()
+    };
+    let e = with("2026-01-15.toml", &|t| {
+        t.replace("rate_pct = \"25\"", "rate_pct = \"25%\"")
+    });
+    assert_eq!(e.file, "data/packs/2026-01-15.toml");
+    assert!(e.key.ends_with(".rate_pct"), "{e}");
+    let e = with("2026-11-10.toml", &|t| {
+        t.replace(
+            "\"744.11-a1-affiliates-suspended\",",
+            "\"744.11-a1-affiliates-suspendd\",",
+        )
+    });
+    assert_eq!(
+        (e.file.as_str(), e.key.as_str()),
+        ("data/packs/2026-11-10.toml", "pack.remove"),
+        "{e}"
+    );
+    let e = with("2025-09-29.toml", &|t| {
+        t.replace("include = [\"affiliates\"]", "include = [\"afiliates\"]")
+    });
+    assert_eq!(e.key, "pack.include", "{e}");
 }
 
 #[test]
@@ -580,7 +630,9 @@ fn regs_diff_from_2024_to_2026_shows_the_h200_rule() {
     );
     assert!(ids.contains(&("Added".into(), "band1")));
     assert!(ids.contains(&("Added".into(), "3A090.c")));
-    assert_eq!(diff.packs_between.len(), 5);
+    // 2024-12-02, 2024-12-31, 2025-01-13, 2025-04-09, 2025-05-13, 2025-09-02, 2025-09-29,
+    // 2025-11-10 and 2026-01-15.
+    assert_eq!(diff.packs_between.len(), 9);
 }
 
 #[test]
@@ -589,11 +641,11 @@ fn country_groups_follow_their_dated_changes() {
     let kh = r.countries.parse("KH").unwrap();
     assert!(r
         .countries
-        .groups_on(d("2026-02-02"))
+        .groups_on(d("2025-11-06"))
         .is_in(kh, tollgate_core::country::Group::D5));
     assert!(!r
         .countries
-        .groups_on(d("2026-02-03"))
+        .groups_on(d("2025-11-07"))
         .is_in(kh, tollgate_core::country::Group::D5));
     assert!(r
         .countries

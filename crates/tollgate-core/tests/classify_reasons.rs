@@ -254,7 +254,8 @@ fn note_2_exclusion_and_the_is_informed_letter_in_words() {
         "744.23-is-informed-letters".to_string(),
         "named in an is-informed letter: the US government informed NVIDIA (H20) and AMD (MI308X) that these chips, and chips reaching their memory or interconnect bandwidth, need a licence to China (including Hong Kong), Macau, D:5 and D:5/Macau-headquartered entities, for the indefinite future".to_string()
     )));
-    // The letters name catalog ids: the same figures under another id, or inline, are not named.
+    // The same figures under another id, or inline, are covered by the bandwidth test when the
+    // vendor is one the letters went to (the H20's 4,000 GB/s memory); another vendor's are not.
     let h20_specs = &reg().catalog.resolve("H20").unwrap().specs;
     for id in [None, Some("nvidia-h100-sxm")] {
         let c = classify(
@@ -265,8 +266,40 @@ fn note_2_exclusion_and_the_is_informed_letter_in_words() {
             d("2026-02-01"),
             false,
         );
-        assert!(!c.is_informed, "{id:?}");
+        assert!(c.is_informed, "{id:?}");
+        assert!(said(&c).iter().any(|(r, m)| r == "744.23-is-informed-letters"
+            && m.starts_with("reaches the bandwidth of a chip named in an is-informed letter (the letters' own thresholds are not public; the H20's published figures are used: DRAM bandwidth of 4,000 GB/s or more, or interconnect of 900 GB/s or more, for chips not already 3A090)")));
     }
+    let mut other = h20_specs.clone();
+    other.vendor = "Other Semiconductor Co.".into();
+    assert!(
+        !classify(
+            pack("2026-01-15"),
+            &other,
+            "x",
+            None,
+            d("2026-02-01"),
+            false
+        )
+        .is_informed
+    );
+    // Below both figures: not covered.
+    let mut slow = h20_specs.clone();
+    slow.dram_bandwidth_gbs = Some(dec("3999"));
+    slow.interconnect_gbs = Some(dec("899"));
+    assert!(!classify(pack("2026-01-15"), &slow, "x", None, d("2026-02-01"), false).is_informed);
+    // Before the letters (April 2025) nothing is.
+    assert!(
+        !classify(
+            pack("2025-01-13"),
+            h20_specs,
+            "x",
+            None,
+            d("2025-02-01"),
+            false
+        )
+        .is_informed
+    );
 }
 
 #[test]

@@ -222,7 +222,7 @@ fn a_footnote_the_pack_does_not_describe_is_named_as_such() {
         ),
         "{msg}"
     );
-    let d = decide_on(&["nvidia-h200-sxm"], "CN", HUAWEI, "2025-01-01", vec![hit]);
+    let d = decide_on(&["nvidia-h200-sxm"], "CN", HUAWEI, "2024-12-20", vec![hit]);
     assert_eq!(d["regulation"], "2024-12-02");
     let (_, msg) = reason(&d, "744.11-entity-list");
     assert!(msg.contains("; footnote 5: Entity List foreign direct product rule for semiconductor manufacturing items: "), "{msg}");
@@ -422,11 +422,11 @@ fn a_listed_chinese_party_is_never_case_by_case() {
 fn a_footnote_described_twice_or_without_a_citation_is_refused_naming_the_key() {
     let good = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../data/packs/2026-01-15.toml"
+        "/../../data/packs/2025-05-13.toml"
     ))
     .unwrap();
     let bad = good.replacen("marker = \"4\"", "marker = \"1\"", 1);
-    let e = tollgate_core::Pack::from_toml("data/packs/2026-01-15.toml", &bad).unwrap_err();
+    let e = tollgate_core::Pack::from_toml("data/packs/2025-05-13.toml", &bad).unwrap_err();
     assert_eq!(e.key, "screening_effect[2].footnote[2].marker");
     assert_eq!(e.problem, "footnote '1' is described twice");
     let bad = good.replacen(
@@ -434,11 +434,11 @@ fn a_footnote_described_twice_or_without_a_citation_is_refused_naming_the_key() 
         "citation = \" \"",
         1,
     );
-    let e = tollgate_core::Pack::from_toml("data/packs/2026-01-15.toml", &bad).unwrap_err();
+    let e = tollgate_core::Pack::from_toml("data/packs/2025-05-13.toml", &bad).unwrap_err();
     assert_eq!(e.key, "screening_effect[2].footnote[1]");
     assert_eq!(e.problem, "a footnote needs a citation and a message");
     let bad = good.replacen("marker = \"5\"", "marker = \"\"", 1);
-    let e = tollgate_core::Pack::from_toml("data/packs/2026-01-15.toml", &bad).unwrap_err();
+    let e = tollgate_core::Pack::from_toml("data/packs/2025-05-13.toml", &bad).unwrap_err();
     assert_eq!(e.key, "screening_effect[2].footnote[3].marker");
 }
 

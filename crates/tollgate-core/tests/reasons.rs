@@ -368,7 +368,7 @@ fn an_exception_names_itself_and_a_barred_one_cites_the_list_that_bars_it() {
     assert_eq!(d["licence_exception"]["name"], "NAC");
     assert_eq!(
         said(&d, "740.8-nac"),
-        vec!["Acme B1: licence exception NAC is available: 3A090.b datacenter items and non-datacenter 3A090.a items to D:5, Macau or D:5/Macau-headquartered entities after notifying BIS. Notification: Notify BIS at least 25 days before export (SNAP-R), with TPP, performance density and a datasheet; at most six items, one ultimate consignee and one end user, no distributors; BIS may require a licence instead."]
+        vec!["Acme B1: licence exception NAC is available: exports and reexports of 3A090.b datacenter items and non-datacenter 3A090.a items to D:5, Macau or D:5/Macau-headquartered entities after notifying BIS. Notification: Notify BIS at least 25 days before export (SNAP-R), with TPP, performance density and a datasheet; at most six items, one ultimate consignee and one end user, no distributors; BIS may require a licence instead."]
     );
 
     // A party on the Unverified List bars it; the reason cites the Unverified List's rule.

@@ -7,20 +7,16 @@ use std::path::Path;
 use tollgate_core::order::Role;
 use tollgate_core::{NaiveDate, Order, PartyHit, Regulation, Screening};
 
-fn role(s: &str) -> Role {
-    match s {
-        "purchaser" => Role::Purchaser,
-        "ultimate_consignee" => Role::UltimateConsignee,
-        "end_user" => Role::EndUser,
-        other => {
-            let i = other
-                .strip_prefix("intermediate_consignees[")
-                .and_then(|r| r.strip_suffix(']'))
-                .and_then(|n| n.parse().ok())
-                .unwrap_or_else(|| panic!("unknown party role {other}"));
-            Role::IntermediateConsignee(i)
-        }
-    }
+/// The role a scenario names by its JSON path in the order (`end_user`,
+/// `intermediate_consignees[0]`, `end_user.owners[0].owners[1]`).
+fn role(order: &Order, s: &str) -> Role {
+    order
+        .parties
+        .all_with_owners()
+        .into_iter()
+        .map(|(r, _)| r)
+        .find(|r| r.label() == s)
+        .unwrap_or_else(|| panic!("no party {s} in the order"))
 }
 
 fn check(reg: &Regulation, path: &Path) -> Result<(), String> {
@@ -39,7 +35,7 @@ fn check(reg: &Regulation, path: &Path) -> Result<(), String> {
             a.iter()
                 .map(|h| {
                     let mut hit = PartyHit::new(
-                        role(h["party"].as_str().unwrap_or("")),
+                        role(&order, h["party"].as_str().unwrap_or("")),
                         h["list"].as_str().unwrap_or(""),
                         h["match_id"].as_str().unwrap_or(""),
                         h["match_name"].as_str().unwrap_or(""),
@@ -69,12 +65,40 @@ fn check(reg: &Regulation, path: &Path) -> Result<(), String> {
     };
     let as_of = NaiveDate::parse_from_str(s["as_of"].as_str().unwrap_or(""), "%Y-%m-%d")
         .map_err(|e| e.to_string())?;
+    let e = &s["expect"];
+    // A scenario may expect the order to be refused, naming the field.
+    if let Some(want) = e.get("error_field") {
+        return match reg.decide(&order, Some(as_of), &screening) {
+            Err(err) if want.as_str() == Some(err.field.as_str()) => Ok(()),
+            Err(err) => Err(format!("refused with {err}, expected field {want}")),
+            Ok(d) => Err(format!("decided, expected a refusal: {}", d.to_json())),
+        };
+    }
     let d = reg
         .decide(&order, Some(as_of), &screening)
         .map_err(|e| e.to_string())?
         .to_json();
-    let e = &s["expect"];
     let mut problems = Vec::new();
+    // Warning codes, exactly (an empty list: none), and words the warnings must say.
+    if let Some(w) = e.get("warnings") {
+        let codes: Vec<Value> = d["warnings"]
+            .as_array()
+            .map(|a| a.iter().map(|x| x["code"].clone()).collect())
+            .unwrap_or_default();
+        if &Value::Array(codes.clone()) != w {
+            problems.push(format!("warning codes {codes:?} != expected {w}"));
+        }
+    }
+    let warned: Vec<&str> = d["warnings"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|r| r["message"].as_str()).collect())
+        .unwrap_or_default();
+    for w in e["warning_words_include"].as_array().into_iter().flatten() {
+        let w = w.as_str().unwrap_or("");
+        if !warned.iter().any(|m| m.contains(w)) {
+            problems.push(format!("no warning says \"{w}\""));
+        }
+    }
     if d["verdict"] != e["verdict"] {
         problems.push(format!(
             "verdict {} != expected {}",

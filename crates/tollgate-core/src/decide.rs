@@ -967,11 +967,21 @@ impl Decision<'_> {
                         party: of,
                     };
                     let country = self.facts_ctx_country(party.country);
+                    // One warning per entity: the consignee is often the end user too.
+                    let same_entity_warned = self.warns.iter().any(|w| match w {
+                        WarnStep::OwnershipUnknown { rule: r, party: p } if *r == ri as u16 => {
+                            parties
+                                .get(p.role())
+                                .is_some_and(|q| q.name == party.name && q.country == party.country)
+                        }
+                        _ => false,
+                    });
                     if rule.effect != ScreeningEffectKind::RedFlag
                         && party.owners.is_empty()
                         && matches!(role, Role::EndUser | Role::UltimateConsignee)
                         && self.sets.get(set).is_some_and(|s| s.contains(country))
                         && !self.warns.contains(&step)
+                        && !same_entity_warned
                     {
                         self.warns.push(step);
                     }

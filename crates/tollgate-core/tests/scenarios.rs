@@ -27,8 +27,20 @@ fn check(reg: &Regulation, path: &Path) -> Result<(), String> {
             return Err(format!("scenario lacks '{key}'"));
         }
     }
-    let order = Order::from_value(&s["order"], &reg.catalog, &reg.countries)
+    let mut order = Order::from_value(&s["order"], &reg.catalog, &reg.countries)
         .map_err(|e| format!("order invalid: {e}"))?;
+    // The exporter's cap ledger, as a caller with a records database supplies it.
+    if let Some(l) = s["ledger"].as_array() {
+        order.certifications.ledger = Some(
+            l.iter()
+                .map(|c| tollgate_core::order::LedgerCounts {
+                    chip: c["chip"].as_str().unwrap_or("").to_string(),
+                    us_units: c["us_units"].as_u64().unwrap_or(0),
+                    china_macau_units: c["china_macau_units"].as_u64().unwrap_or(0),
+                })
+                .collect(),
+        );
+    }
     let hits = s["screening_hits"]
         .as_array()
         .map(|a| {

@@ -64,6 +64,8 @@ pub fn compose(files: &[(String, &str)]) -> Result<Vec<(String, Table)>, DataErr
             packs.push((name.clone(), t));
         }
     }
+    // In date order, so that a problem a later pack inherits is reported on the file that has it.
+    packs.sort_by(|a, b| stem(&a.0).cmp(stem(&b.0)));
     let mut done: Vec<Option<Table>> = vec![None; packs.len()];
     let mut out = Vec::with_capacity(packs.len());
     for i in 0..packs.len() {

@@ -162,9 +162,12 @@ fn regs_lists_every_pack_and_diffs_two_dates() {
         "2022-10-07",
         "2023-11-17",
         "2024-12-02",
-        "2025-01-15",
+        "2025-01-13",
         "2025-05-13",
+        "2025-09-29",
+        "2025-11-10",
         "2026-01-15",
+        "2026-11-10",
     ] {
         assert!(out.contains(p), "{p} missing");
     }
@@ -182,7 +185,15 @@ fn regs_lists_every_pack_and_diffs_two_dates() {
 fn a_malformed_data_directory_is_a_clear_error() {
     let dir = std::env::temp_dir().join(format!("tollgate-data-{}", std::process::id()));
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data");
-    std::fs::create_dir_all(dir.join("packs")).unwrap();
+    std::fs::create_dir_all(dir.join("packs/controls")).unwrap();
+    for sub in ["packs", "packs/controls"] {
+        for e in std::fs::read_dir(src.join(sub)).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "toml") {
+                std::fs::copy(&p, dir.join(sub).join(p.file_name().unwrap())).unwrap();
+            }
+        }
+    }
     for f in [
         "chips.toml",
         "iso3166.csv",

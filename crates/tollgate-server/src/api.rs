@@ -8,28 +8,68 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use tollgate_core::{ClassifyError, SpecsInput};
 
-/// The classification of INTERFACES.md section 1.
+/// A chip's classification under the regulation in force on `as_of` (docs/classify.md).
+/// Fields may be added.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ClassificationBody {
+    /// Catalog id, or the inline specs' name.
     pub chip: String,
+    #[schema(value_type = String, format = Date)]
     pub as_of: String,
+    /// The regulation pack in force on `as_of`.
     pub regulation: String,
+    /// Total processing performance, rounded down; null when unknown.
     pub tpp: Option<u64>,
+    /// TPP per mm² of die area, at most 2 decimals; null when unknown.
     pub performance_density: Option<f64>,
+    /// Total DRAM bandwidth in GB/s.
     pub dram_bandwidth_gbs: Option<f64>,
+    /// `3A090.a`, `3A090.b`, `3A090.c`, `4A090.a`, `4A090.b`, or `not_3A090` / `EAR99`.
     pub eccn: String,
+    /// Within the 2026 AI-commodity criteria, and that rule in force on `as_of`.
     pub ai_commodity_2026: bool,
+    /// The paragraph that holds, e.g. `3A090.a.1`.
+    pub paragraph: Option<String>,
+    /// An advanced-computing ECCN applies.
+    pub controlled: bool,
+    /// TPP exactly, as a decimal string.
+    pub tpp_exact: Option<String>,
+    /// The precision that gives the TPP, e.g. `fp8`.
+    pub tpp_precision: Option<String>,
+    /// Interconnect bandwidth in GB/s.
+    pub interconnect_gbs: Option<f64>,
+    /// Designed or marketed for data centres.
+    pub datacenter: bool,
+    /// Classified as a computer containing the chip (4A090).
+    pub system: bool,
+    /// Named in an is-informed letter in force on `as_of`.
+    pub is_informed: bool,
+    /// The Section 232 duty band the chip falls in, or null.
+    pub section_232_band: Option<DutyBandBody>,
     pub reasons: Vec<ReasonBody>,
 }
 
+/// A Section 232 duty band.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DutyBandBody {
+    pub id: String,
+    pub label: String,
+    /// The duty rate in percent, a decimal string.
+    pub rate_pct: String,
+}
+
+/// One reason: the rule that produced it, its citation and the sentence.
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReasonBody {
+    /// The regulation pack's rule id.
     pub rule: String,
+    /// The CFR or Federal Register citation of the rule.
     pub citation: String,
     pub message: String,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AsOfQuery {
     /// Date whose regulation applies (YYYY-MM-DD); default today in America/New_York.
     pub as_of: Option<String>,
@@ -61,7 +101,9 @@ pub(crate) fn classify_error(field: &str, e: ClassifyError) -> ApiError {
 /// Classify a catalog chip (id or alias).
 #[utoipa::path(get, path = "/v1/classify/{chip}", tag = "classify",
     params(("chip" = String, Path, description = "catalog id or alias"), AsOfQuery),
-    responses((status = 200, body = ClassificationBody), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    responses((status = 200, body = ClassificationBody, description = "the classification, with a reason and citation for each step"),
+        (status = 404, body = crate::error::Problem, description = "`unknown_chip`: neither a catalog id nor an alias; the detail lists the closest ids"),
+        (status = 422, body = crate::error::Problem, description = "`as_of` is not a date, or no regulation pack is in force on it")),
     security(("bearer" = [])))]
 pub async fn classify_chip(
     State(s): State<AppState>,
@@ -76,10 +118,11 @@ pub async fn classify_chip(
     Ok(Json(c.to_json()))
 }
 
-/// Classify inline specs (INTERFACES.md section 1 specs shape).
+/// Classify inline specs (the specs shape of docs/classify.md).
 #[utoipa::path(post, path = "/v1/classify", tag = "classify", params(AsOfQuery),
-    request_body(content = serde_json::Value, description = "inline specs"),
-    responses((status = 200, body = ClassificationBody), (status = 422, body = crate::error::Problem)),
+    request_body(content = crate::schema::SpecsBody, description = "inline specs"),
+    responses((status = 200, body = ClassificationBody, description = "the classification, with a reason and citation for each step"),
+        (status = 422, body = crate::error::Problem, description = "invalid specs (`field` names the figure) or `as_of`")),
     security(("bearer" = [])))]
 pub async fn classify_specs(
     State(s): State<AppState>,
@@ -98,6 +141,7 @@ pub async fn classify_specs(
     Ok(Json(c.to_json()))
 }
 
+/// A regulation pack: one dated version of the rules.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PackBody {
     pub id: String,
@@ -110,7 +154,8 @@ pub struct PackBody {
 }
 
 /// The regulation packs.
-#[utoipa::path(get, path = "/v1/regs", tag = "regulation", responses((status = 200, body = [PackBody])), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/v1/regs", tag = "regulation",
+    responses((status = 200, body = [PackBody], description = "every pack, oldest first")), security(("bearer" = [])))]
 pub async fn regs(State(s): State<AppState>) -> Json<Vec<PackBody>> {
     Json(
         s.reg
@@ -131,14 +176,19 @@ pub async fn regs(State(s): State<AppState>) -> Json<Vec<PackBody>> {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DiffQuery {
+    /// The earlier date (YYYY-MM-DD).
     pub from: String,
+    /// The later date (YYYY-MM-DD).
     pub to: String,
 }
 
 /// What changed between the packs in force on two dates.
 #[utoipa::path(get, path = "/v1/regs/diff", tag = "regulation", params(DiffQuery),
-    responses((status = 200, body = serde_json::Value), (status = 422, body = crate::error::Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = Object, description = "the packs in force on both dates and every change between them, pack by pack"),
+        (status = 422, body = crate::error::Problem, description = "`from` or `to` is not a date, or no pack is in force on it")),
+    security(("bearer" = [])))]
 pub async fn regs_diff(
     State(s): State<AppState>,
     Query(q): Query<DiffQuery>,
@@ -157,7 +207,9 @@ pub async fn regs_diff(
 
 /// The pack in force on a date (or by id), rule by rule.
 #[utoipa::path(get, path = "/v1/regs/{date_or_id}", tag = "regulation", params(("date_or_id" = String, Path, description = "pack id or YYYY-MM-DD")),
-    responses((status = 200, body = serde_json::Value), (status = 422, body = crate::error::Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = Object, description = "the pack as its data file gives it, rule by rule with citations"),
+        (status = 422, body = crate::error::Problem, description = "neither a pack id nor a date with a pack in force")),
+    security(("bearer" = [])))]
 pub async fn regs_show(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -175,17 +227,19 @@ pub async fn regs_show(
         .map_err(|e| ApiError::internal(e.to_string()))
 }
 
+/// Liveness.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Health {
     pub status: &'static str,
 }
 
 /// Liveness: the process answers.
-#[utoipa::path(get, path = "/health", tag = "ops", responses((status = 200, body = Health)))]
+#[utoipa::path(get, path = "/health", tag = "ops", responses((status = 200, body = Health, description = "the process answers: `{\"status\": \"ok\"}`")))]
 pub async fn health() -> Json<Health> {
     Json(Health { status: "ok" })
 }
 
+/// Readiness, with what is loaded.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Ready {
     pub status: &'static str,
@@ -194,7 +248,9 @@ pub struct Ready {
 }
 
 /// Readiness: reference data loaded (and, when configured, the database reachable).
-#[utoipa::path(get, path = "/ready", tag = "ops", responses((status = 200, body = Ready), (status = 503, body = crate::error::Problem)))]
+#[utoipa::path(get, path = "/ready", tag = "ops",
+    responses((status = 200, body = Ready, description = "ready to serve"),
+        (status = 503, body = crate::error::Problem, description = "`shutting_down`: the server is draining; use another node")))]
 pub async fn ready(State(s): State<AppState>) -> Result<Json<Ready>, ApiError> {
     if s.shutting_down.load(std::sync::atomic::Ordering::Relaxed) {
         return Err(ApiError {

@@ -15,7 +15,7 @@ use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use axum::{Extension, Form, Json};
 use maud::{html, Markup};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
 use tollgate_core::{NaiveDate, Order, OrderError, Regulation, Screening};
@@ -59,7 +59,7 @@ fn allowed(p: &Principal, order: &Order) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Parses, authorises, screens and decides one order; the decision JSON of INTERFACES.md.
+/// Parses, authorises, screens and decides one order; the decision JSON of docs/decisions.md.
 fn decide_value(
     s: &AppState,
     p: &Principal,
@@ -76,33 +76,36 @@ fn decide_value(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CheckQuery {
     /// Decide under the regulation in force on this date (default: the order's date).
     pub as_of: Option<String>,
-    /// Record the decision (with pack and list versions) for replay; needs a writing role.
+    /// Record the decision (with pack and list versions) for replay; needs a writing role and a
+    /// records database.
     #[serde(default)]
     pub record: bool,
 }
 
-/// The order JSON of INTERFACES.md section 3 (documented there; validated field by field).
-#[derive(Serialize, Deserialize, utoipa::ToSchema)]
-#[schema(value_type = Object)]
-pub struct OrderBody(pub Value);
-
-/// The decision JSON of INTERFACES.md section 3.
-#[derive(Serialize, Deserialize, utoipa::ToSchema)]
-#[schema(value_type = Object)]
-pub struct DecisionBody(pub Value);
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BatchQuery {
+    /// Decide every order under the regulation in force on this date (default: each order's date).
+    pub as_of: Option<String>,
+}
 
 fn body_json(bytes: &Bytes) -> Result<Value, ApiError> {
     serde_json::from_slice(bytes)
         .map_err(|e| ApiError::invalid("body", format!("is not valid JSON: {e}")))
 }
 
-#[utoipa::path(post, path = "/v1/check", tag = "decide", request_body = OrderBody,
+/// Decide one order: screen every party and owner, then apply the regulation in force.
+#[utoipa::path(post, path = "/v1/check", tag = "decide",
+    request_body(content = crate::schema::OrderBody, description = "the order (docs/orders.md)"),
     params(CheckQuery, ("Idempotency-Key" = Option<String>, Header, description = "retry-safe key for a recorded decision")),
-    responses((status = 200, body = DecisionBody), (status = 403, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)),
+    responses((status = 200, body = crate::schema::DecisionBody, description = "the decision (docs/decisions.md); any verdict is a 200"),
+        (status = 403, body = crate::error::Problem, description = "the order's exporter is not the token's, or an auditor asked to record"),
+        (status = 422, body = crate::error::Problem, description = "invalid order: `field` is the JSON path of the problem"),
+        (status = 503, body = crate::error::Problem, description = "`record=true` on a server without a records database")),
     security(("bearer" = [])))]
 pub async fn check(
     State(s): State<AppState>,
@@ -170,16 +173,18 @@ pub async fn check(
     Ok(Json(decision).into_response())
 }
 
+/// Decide many orders (at most 10,000) in one request; one result per order, in input order.
 #[utoipa::path(post, path = "/v1/check/batch", tag = "decide",
-    request_body(content = [OrderBody], description = "an array of orders (at most 10,000)"),
-    params(CheckQuery),
-    responses((status = 200, body = [DecisionBody], description = "one result per order, in input order: a decision, or {\"index\", \"error\": problem}"),
-        (status = 422, body = crate::error::Problem)),
+    request_body(content = [crate::schema::OrderBody], description = "an array of orders (at most 10,000)"),
+    params(BatchQuery),
+    responses((status = 200, body = [crate::schema::CheckBatchResult], description = "one result per order, in input order: its decision, or `{\"index\", \"error\"}` with the problem of that order"),
+        (status = 403, body = crate::error::Problem, description = "an exporter token's batch names another exporter (nothing is decided)"),
+        (status = 422, body = crate::error::Problem, description = "the body is not an array of at most 10,000 orders, or `as_of` is not a date")),
     security(("bearer" = [])))]
 pub async fn check_batch(
     State(s): State<AppState>,
     Extension(p): Extension<Principal>,
-    Params(q): Params<CheckQuery>,
+    Params(q): Params<BatchQuery>,
     body: Bytes,
 ) -> Result<Json<Vec<Value>>, ApiError> {
     let as_of = q
@@ -284,13 +289,11 @@ fn hits_json(sc: &Screener, q: &ScreenIn) -> Value {
     })
 }
 
-#[derive(Serialize, Deserialize, utoipa::ToSchema)]
-#[schema(value_type = Object)]
-pub struct HitsBody(pub Value);
-
+/// Screen one name against the loaded restricted-party lists.
 #[utoipa::path(post, path = "/v1/screen", tag = "screen", request_body = ScreenIn,
-    responses((status = 200, body = HitsBody, description = "{query, threshold, hits: [{entity_id, list, matched_name, score, explanation, ...}]}"),
-        (status = 422, body = crate::error::Problem)),
+    responses((status = 200, body = crate::schema::HitsBody, description = "the query, the threshold and the hits at or above it, best first"),
+        (status = 422, body = crate::error::Problem, description = "invalid query: `field` names it"),
+        (status = 503, body = crate::error::Problem, description = "no screening lists are loaded on this server")),
     security(("bearer" = [])))]
 pub async fn screen(
     State(s): State<AppState>,
@@ -306,9 +309,11 @@ pub struct ScreenBatchIn {
     pub queries: Vec<ScreenIn>,
 }
 
+/// Screen many names (at most 100,000) in one request.
 #[utoipa::path(post, path = "/v1/screen/batch", tag = "screen", request_body = ScreenBatchIn,
-    responses((status = 200, body = [HitsBody], description = "one result per query, in input order"),
-        (status = 422, body = crate::error::Problem)),
+    responses((status = 200, body = [crate::schema::HitsBody], description = "one result per query, in input order"),
+        (status = 422, body = crate::error::Problem, description = "an invalid query: `field` names it, e.g. `queries[3].country`"),
+        (status = 503, body = crate::error::Problem, description = "no screening lists are loaded on this server")),
     security(("bearer" = [])))]
 pub async fn screen_batch(
     State(s): State<AppState>,
@@ -335,8 +340,10 @@ pub async fn screen_batch(
     Ok(Json(out))
 }
 
+/// The loaded list files: source, format, as-of date, rows and SHA-256 of each.
 #[utoipa::path(get, path = "/v1/lists", tag = "screen",
-    responses((status = 200, body = HitsBody, description = "{threshold, lists: [{source, format, file, published, rows, skipped, sha256}]}")),
+    responses((status = 200, body = crate::schema::ListsBody, description = "the default threshold and every loaded list file"),
+        (status = 503, body = crate::error::Problem, description = "no screening lists are loaded on this server")),
     security(("bearer" = [])))]
 pub async fn lists(State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
     let sc = screener(&s)?;
@@ -405,7 +412,7 @@ fn check_form(f: &CheckForm) -> Markup {
     html! {
         div.card {
             form method="post" action="/check" {
-                label { "Order JSON (INTERFACES.md section 3)"
+                label { "Order JSON (format: docs/orders.md)"
                     textarea name="order" id="order" rows="18" { (f.order) } }
                 div.inline style="display:flex;gap:10px;margin-top:10px;align-items:end" {
                     label { "As of (default: the order's date)" input type="date" name="as_of" id="as_of" value=(f.as_of); }

@@ -3,9 +3,10 @@
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+/// An RFC 9457 problem: every error of the API (codes in docs/errors.md).
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Problem {
     /// A URI reference naming the error code (e.g. `/errors/invalid_input`).
     #[serde(rename = "type")]
@@ -16,6 +17,7 @@ pub struct Problem {
     /// The offending field, when the error is about one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// The stable error code (docs/errors.md), e.g. `invalid_input`, `refused_by_rule`.
     pub code: String,
     /// For a refusal (409): the stable rule id.
     #[serde(skip_serializing_if = "Option::is_none")]

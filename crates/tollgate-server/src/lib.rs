@@ -10,6 +10,7 @@ pub mod decide;
 pub mod error;
 pub mod pages;
 pub mod records;
+pub mod schema;
 pub mod svg;
 
 use axum::extract::DefaultBodyLimit;
@@ -94,15 +95,27 @@ pub fn today() -> chrono::NaiveDate {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "tollgate", description = "Export-control compliance engine for advanced AI accelerators"),
+    info(title = "tollgate", description = "Export-control compliance engine for advanced AI accelerators. \
+Every `/v1` route needs `Authorization: Bearer <token>` (`tollgate token create`); errors are RFC 9457 \
+`application/problem+json` naming the offending field. The user reference is in the repository's \
+`docs/` folder: `docs/api.md` (this API), `docs/orders.md`, `docs/decisions.md`, `docs/screening.md`, \
+`docs/records.md` and `docs/errors.md`."),
     paths(api::health, api::ready, api::classify_chip, api::classify_specs, api::regs, api::regs_diff, api::regs_show,
         records::add_customer, records::list_customers, records::get_customer, records::approve_customer,
         records::suspend_customer, records::add_licence, records::list_licences, records::get_licence,
         records::ship_domestic, records::ship_export, records::cap, records::pay_duty, records::duty_statement,
         records::audit_verify, records::list_decisions,
         decide::check, decide::check_batch, decide::screen, decide::screen_batch, decide::lists),
-    components(schemas(decide::OrderBody, decide::DecisionBody, decide::ScreenIn, decide::ScreenBatchIn, decide::HitsBody, error::Problem, api::ClassificationBody, api::ReasonBody, api::PackBody, api::Health, api::Ready)),
-    modifiers(&Security)
+    components(schemas(schema::OrderBody, schema::DecisionBody, schema::CheckBatchResult, schema::HitsBody,
+        schema::ListsBody, decide::ScreenIn, decide::ScreenBatchIn, error::Problem, api::ClassificationBody,
+        api::ReasonBody, api::PackBody, api::Health, api::Ready)),
+    tags((name = "classify", description = "Chip classification under the regulation in force on a date"),
+        (name = "regulation", description = "The dated regulation packs"),
+        (name = "decide", description = "Order decisions (docs/orders.md, docs/decisions.md)"),
+        (name = "screen", description = "Restricted-party screening (docs/screening.md)"),
+        (name = "records", description = "Customers, licences, shipments, the volume cap, duty, audit and recorded decisions (docs/records.md)"),
+        (name = "ops", description = "Liveness and readiness")),
+    modifiers(&Security, &Problems)
 )]
 pub struct ApiDoc;
 
@@ -113,8 +126,79 @@ impl utoipa::Modify for Security {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("an API token from `tollgate token create`"))
+                    .build(),
+            ),
         );
+    }
+}
+
+/// What every route shares, declared once: errors are `application/problem+json`; a route that
+/// needs a token answers 401 without a valid one; a records route answers 503 on a server
+/// without a records database.
+struct Problems;
+impl utoipa::Modify for Problems {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let problem = |description: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/problem+json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("Problem")))
+                            .build(),
+                    )
+                    .build(),
+            )
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let ops = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for op in ops.into_iter().flatten() {
+                // Problem bodies are served as application/problem+json.
+                for r in op.responses.responses.values_mut() {
+                    if let RefOr::T(r) = r {
+                        if let Some(c) = r.content.shift_remove("application/json") {
+                            let is_problem = matches!(&c.schema, Some(RefOr::Ref(x)) if x.ref_location.ends_with("/Problem"));
+                            let key = if is_problem {
+                                "application/problem+json"
+                            } else {
+                                "application/json"
+                            };
+                            r.content.insert(key.to_string(), c);
+                        }
+                    }
+                }
+                let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+                if secured {
+                    op.responses.responses.entry("401".into()).or_insert_with(|| {
+                        problem("`unauthorized`: no bearer token, or one that is unknown or revoked")
+                    });
+                }
+                let records = op
+                    .tags
+                    .as_ref()
+                    .is_some_and(|t| t.iter().any(|t| t == "records"));
+                if records {
+                    op.responses
+                        .responses
+                        .entry("503".into())
+                        .or_insert_with(|| {
+                            problem("`unavailable`: this server has no records database")
+                        });
+                }
+            }
+        }
     }
 }
 

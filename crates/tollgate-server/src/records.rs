@@ -210,7 +210,9 @@ pub struct CustomerDetail {
 /// Register a customer (unvetted) for an exporter.
 #[utoipa::path(post, path = "/v1/customers", tag = "records", request_body = CustomerIn,
     params(("Idempotency-Key" = Option<String>, Header, description = "retry-safe write key")),
-    responses((status = 201, body = Customer), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    responses((status = 201, body = Customer, description = "the customer, registered unvetted"),
+        (status = 403, body = crate::error::Problem, description = "the token may not write this (an auditor, or another exporter named)"),
+        (status = 422, body = crate::error::Problem, description = "invalid input (`field` names it), e.g. a country that is not ISO 3166-1 alpha-2 or an id already taken")),
     security(("bearer" = [])))]
 pub async fn add_customer(
     State(s): State<AppState>,
@@ -235,7 +237,7 @@ pub async fn add_customer(
 
 /// Customers the caller may see (an exporter: its own).
 #[utoipa::path(get, path = "/v1/customers", tag = "records",
-    responses((status = 200, body = [Customer])), security(("bearer" = [])))]
+    responses((status = 200, body = [Customer], description = "the customers the token may see, oldest first")), security(("bearer" = [])))]
 pub async fn list_customers(
     State(s): State<AppState>,
     Extension(p): Extension<Principal>,
@@ -257,7 +259,8 @@ async fn visible_customer(
 /// A customer and its vetting history.
 #[utoipa::path(get, path = "/v1/customers/{id}", tag = "records",
     params(("id" = String, Path, description = "customer id")),
-    responses((status = 200, body = CustomerDetail), (status = 404, body = crate::error::Problem)),
+    responses((status = 200, body = CustomerDetail, description = "the customer and its vetting history"),
+        (status = 404, body = crate::error::Problem, description = "no such customer (or another exporter's)")),
     security(("bearer" = [])))]
 pub async fn get_customer(
     State(s): State<AppState>,
@@ -279,7 +282,10 @@ pub struct ApproveIn {
 /// Approve (vet) a customer: regulator only.
 #[utoipa::path(post, path = "/v1/customers/{id}/approve", tag = "records", request_body = ApproveIn,
     params(("id" = String, Path, description = "customer id"), ("Idempotency-Key" = Option<String>, Header, description = "retry-safe write key")),
-    responses((status = 200, body = Customer), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
+    responses((status = 200, body = Customer, description = "the customer, approved until `kyc_until`"),
+        (status = 403, body = crate::error::Problem, description = "not a regulator token"),
+        (status = 404, body = crate::error::Problem, description = "no such customer"),
+        (status = 422, body = crate::error::Problem, description = "invalid input: `field` names it")),
     security(("bearer" = [])))]
 pub async fn approve_customer(
     State(s): State<AppState>,
@@ -306,7 +312,10 @@ pub struct SuspendIn {
 /// Suspend a customer: regulator only.
 #[utoipa::path(post, path = "/v1/customers/{id}/suspend", tag = "records", request_body = SuspendIn,
     params(("id" = String, Path, description = "customer id"), ("Idempotency-Key" = Option<String>, Header, description = "retry-safe write key")),
-    responses((status = 200, body = Customer), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
+    responses((status = 200, body = Customer, description = "the customer, suspended"),
+        (status = 403, body = crate::error::Problem, description = "not a regulator token"),
+        (status = 404, body = crate::error::Problem, description = "no such customer"),
+        (status = 422, body = crate::error::Problem, description = "invalid input: `field` names it, e.g. an empty reason")),
     security(("bearer" = [])))]
 pub async fn suspend_customer(
     State(s): State<AppState>,
@@ -365,7 +374,9 @@ impl From<Licence> for LicenceBody {
 /// Add a licence: regulator only.
 #[utoipa::path(post, path = "/v1/licences", tag = "records", request_body = LicenceIn,
     params(("Idempotency-Key" = Option<String>, Header, description = "retry-safe write key")),
-    responses((status = 201, body = LicenceBody), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    responses((status = 201, body = LicenceBody, description = "the licence, nothing drawn yet"),
+        (status = 403, body = crate::error::Problem, description = "not a regulator token"),
+        (status = 422, body = crate::error::Problem, description = "invalid input: `field` names it, e.g. an unknown customer or chip, or a number already taken")),
     security(("bearer" = [])))]
 pub async fn add_licence(
     State(s): State<AppState>,
@@ -389,7 +400,7 @@ pub async fn add_licence(
 
 /// Licences the caller may see, with drawn and remaining.
 #[utoipa::path(get, path = "/v1/licences", tag = "records",
-    responses((status = 200, body = [LicenceBody])), security(("bearer" = [])))]
+    responses((status = 200, body = [LicenceBody], description = "the licences the token may see, with drawn and remaining")), security(("bearer" = [])))]
 pub async fn list_licences(
     State(s): State<AppState>,
     Extension(p): Extension<Principal>,
@@ -408,7 +419,8 @@ async fn visible_licence(s: &AppState, p: &Principal, number: &str) -> Result<Li
 /// A licence: limits, drawn and remaining.
 #[utoipa::path(get, path = "/v1/licences/{number}", tag = "records",
     params(("number" = String, Path, description = "licence number")),
-    responses((status = 200, body = LicenceBody), (status = 404, body = crate::error::Problem)),
+    responses((status = 200, body = LicenceBody, description = "limits, drawn and remaining"),
+        (status = 404, body = crate::error::Problem, description = "no such licence (or another exporter's)")),
     security(("bearer" = [])))]
 pub async fn get_licence(
     State(s): State<AppState>,
@@ -434,7 +446,9 @@ pub struct DomesticIn {
 /// Record US end-use units (the cap's base).
 #[utoipa::path(post, path = "/v1/shipments/domestic", tag = "records", request_body = DomesticIn,
     params(("Idempotency-Key" = Option<String>, Header, description = "retry-safe write key")),
-    responses((status = 201, body = DomesticShipment), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    responses((status = 201, body = DomesticShipment, description = "the US end-use units, recorded"),
+        (status = 403, body = crate::error::Problem, description = "the token may not write this (an auditor, or another exporter named)"),
+        (status = 422, body = crate::error::Problem, description = "invalid input: `field` names it")),
     security(("bearer" = [])))]
 pub async fn ship_domestic(
     State(s): State<AppState>,
@@ -463,8 +477,9 @@ pub struct ExportIn {
     pub value: String,
     #[schema(value_type = String, format = Date)]
     pub date: NaiveDate,
-    /// The third-party test report (INTERFACES.md section 4), inline. Absent: refused
+    /// The third-party test report (docs/records.md), inline. Absent: refused
     /// (test-report-missing).
+    #[schema(value_type = Option<crate::schema::TestReportBody>)]
     pub test_report: Option<serde_json::Value>,
     /// Customs value for the Section 232 duty (default: `value`).
     pub customs_value: Option<String>,
@@ -485,8 +500,11 @@ pub struct ExportBatchOut {
 /// Record a batch of export shipments on licences (all or none).
 #[utoipa::path(post, path = "/v1/shipments/export", tag = "records", request_body = ExportBatchIn,
     params(("Idempotency-Key" = Option<String>, Header, description = "retry-safe write key: a retried batch is never recorded twice")),
-    responses((status = 201, body = ExportBatchOut), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
-        (status = 409, body = crate::error::Problem, description = "refused by a rule: the rule and its numbers"), (status = 422, body = crate::error::Problem)),
+    responses((status = 201, body = ExportBatchOut, description = "every shipment recorded, each with its drawdown and duty accrual"),
+        (status = 403, body = crate::error::Problem, description = "the token may not write this (an auditor, or another exporter named)"),
+        (status = 404, body = crate::error::Problem, description = "no such licence (or another exporter's): `field` names the shipment"),
+        (status = 409, body = crate::error::Problem, description = "refused by a rule: `rule` and `refusal` give the rule and its numbers; nothing was recorded"),
+        (status = 422, body = crate::error::Problem, description = "invalid input: `field` names it, e.g. `shipments[0].test_report.date`")),
     security(("bearer" = [])))]
 pub async fn ship_export(
     State(s): State<AppState>,
@@ -563,6 +581,7 @@ pub async fn ship_export(
 // ---- cap and duty ---------------------------------------------------------------------------
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CapQuery {
     /// An exporter token's own (default); required for the regulator and auditor.
     pub exporter: Option<String>,
@@ -574,7 +593,9 @@ pub struct CapQuery {
 
 /// The China+Macau cap position of an exporter and chip.
 #[utoipa::path(get, path = "/v1/cap", tag = "records", params(CapQuery),
-    responses((status = 200, body = CapPosition), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    responses((status = 200, body = CapPosition, description = "US units, China+Macau units, allowed and headroom"),
+        (status = 403, body = crate::error::Problem, description = "an exporter token named another exporter"),
+        (status = 422, body = crate::error::Problem, description = "invalid or missing query parameter: `field` names it")),
     security(("bearer" = [])))]
 pub async fn cap(
     State(s): State<AppState>,
@@ -601,7 +622,9 @@ pub struct PaymentIn {
 /// Record a duty payment.
 #[utoipa::path(post, path = "/v1/duty/payments", tag = "records", request_body = PaymentIn,
     params(("Idempotency-Key" = Option<String>, Header, description = "retry-safe write key")),
-    responses((status = 201, body = DutyPayment), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    responses((status = 201, body = DutyPayment, description = "the payment, recorded"),
+        (status = 403, body = crate::error::Problem, description = "the token may not write this (an auditor, or another exporter named)"),
+        (status = 422, body = crate::error::Problem, description = "invalid input: `field` names it")),
     security(("bearer" = [])))]
 pub async fn pay_duty(
     State(s): State<AppState>,
@@ -622,6 +645,7 @@ pub async fn pay_duty(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatementQuery {
     /// An exporter token's own (default); required for the regulator and auditor.
     pub exporter: Option<String>,
@@ -631,7 +655,9 @@ pub struct StatementQuery {
 
 /// The duty statement of an exporter for a quarter: accrued, paid, outstanding.
 #[utoipa::path(get, path = "/v1/duty/statement", tag = "records", params(StatementQuery),
-    responses((status = 200, body = DutyStatement), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    responses((status = 200, body = DutyStatement, description = "accrued, paid and outstanding, by chip and destination"),
+        (status = 403, body = crate::error::Problem, description = "an exporter token named another exporter"),
+        (status = 422, body = crate::error::Problem, description = "invalid or missing query parameter: `field` names it")),
     security(("bearer" = [])))]
 pub async fn duty_statement(
     State(s): State<AppState>,
@@ -656,7 +682,8 @@ pub struct AuditVerifyOut {
 
 /// Recompute the audit chain (regulator and auditor: the log spans every exporter).
 #[utoipa::path(get, path = "/v1/audit/verify", tag = "records",
-    responses((status = 200, body = AuditVerifyOut), (status = 403, body = crate::error::Problem)),
+    responses((status = 200, body = AuditVerifyOut, description = "whether the chain is intact, and the first bad entry if not"),
+        (status = 403, body = crate::error::Problem, description = "an exporter token (the log spans every exporter)")),
     security(("bearer" = [])))]
 pub async fn audit_verify(
     State(s): State<AppState>,
@@ -675,6 +702,7 @@ pub async fn audit_verify(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DecisionsQuery {
     /// Most decisions returned (default 100, at most 1000).
     pub limit: Option<i64>,
@@ -683,7 +711,9 @@ pub struct DecisionsQuery {
 /// The latest recorded decisions, newest first (regulator and auditor: decisions are not
 /// stored per exporter).
 #[utoipa::path(get, path = "/v1/decisions", tag = "records", params(DecisionsQuery),
-    responses((status = 200, body = [Decision]), (status = 403, body = crate::error::Problem)),
+    responses((status = 200, body = [Decision], description = "recorded decisions, newest first, each with its pack and list versions"),
+        (status = 403, body = crate::error::Problem, description = "an exporter token (decisions are not kept per exporter)"),
+        (status = 422, body = crate::error::Problem, description = "`limit` is not a number")),
     security(("bearer" = [])))]
 pub async fn list_decisions(
     State(s): State<AppState>,

@@ -643,7 +643,7 @@ impl Regulation {
                     self.classify_inline(pack, order, name, specs, as_of),
                 )),
             };
-            let (us_units, shipped) = order.certifications.cap_counts(it.chip.name());
+            let (us_units, shipped, _) = order.certifications.cap_counts(it.chip.name());
             let within_cap = match (ratio, us_units) {
                 (Some(r), Some(us)) => {
                     let same: u64 = order
@@ -1328,11 +1328,11 @@ impl<'a> Decision<'a> {
                             .map(|x| x.quantity)
                             .sum();
                         let c = &self.order.certifications;
-                        let (us_units, shipped) = c.cap_counts(name);
-                        let source = if c.ledger.is_some() {
+                        let (us_units, shipped, from_ledger) = c.cap_counts(name);
+                        let source = if from_ledger {
                             "counts from the exporter's ledger"
                         } else {
-                            "counts as the order certifies them; no records database was given"
+                            "counts as the order certifies them; no records database was given, or it holds no count for this item"
                         };
                         let msg = match us_units {
                             None => format!(

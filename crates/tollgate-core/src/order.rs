@@ -332,18 +332,21 @@ pub struct LedgerCounts {
 }
 
 impl Certifications {
-    /// The US and China+Macau counts for the cap of `chip`: from the ledger when the caller gave
-    /// one, else as the order certifies them.
-    pub fn cap_counts(&self, chip: &str) -> (Option<u64>, u64) {
-        match &self.ledger {
-            Some(l) => l
-                .iter()
-                .find(|c| c.chip == chip)
-                .map(|c| (Some(c.us_units), c.china_macau_units))
-                .unwrap_or((Some(0), 0)),
+    /// The US and China+Macau counts for the cap of `chip`, and whether they come from the
+    /// exporter's ledger (a caller with a records database gives one entry per catalog chip of
+    /// the order; an item the ledger does not hold, such as inline specs, keeps the order's
+    /// certified counts).
+    pub fn cap_counts(&self, chip: &str) -> (Option<u64>, u64, bool) {
+        match self
+            .ledger
+            .as_ref()
+            .and_then(|l| l.iter().find(|c| c.chip == chip))
+        {
+            Some(c) => (Some(c.us_units), c.china_macau_units, true),
             None => (
                 self.us_units_shipped,
                 self.china_macau_units_shipped.unwrap_or(0),
+                false,
             ),
         }
     }

@@ -164,7 +164,7 @@ fn the_volume_cap_sentence_gives_its_arithmetic() {
     let cap: std::collections::BTreeSet<String> = said(&d, CAP_RULE).into_iter().collect();
     assert_eq!(
         cap.into_iter().collect::<Vec<_>>(),
-        vec!["nvidia-h200-sxm: 1,600 units to China and Macau (100 already shipped + 1,500 in this order) exceed the cap of 1,250 (0.5 x 2,500 US units) (counts as the order certifies them; no records database was given)"]
+        vec!["nvidia-h200-sxm: 1,600 units to China and Macau (100 already shipped + 1,500 in this order) exceed the cap of 1,250 (0.5 x 2,500 US units) (counts as the order certifies them; no records database was given, or it holds no count for this item)"]
     );
     assert_eq!(
         said(&d, CBC),
@@ -210,7 +210,7 @@ fn the_volume_cap_may_be_reached_but_not_passed_and_counts_only_its_chip() {
     assert_eq!(d["review_policy"], "presumption_of_denial");
     assert_eq!(
         said(&d, CAP_RULE),
-        vec!["nvidia-h200-sxm: 1,251 units to China and Macau (100 already shipped + 1,151 in this order) exceed the cap of 1,250 (0.5 x 2,500 US units) (counts as the order certifies them; no records database was given)"]
+        vec!["nvidia-h200-sxm: 1,251 units to China and Macau (100 already shipped + 1,151 in this order) exceed the cap of 1,250 (0.5 x 2,500 US units) (counts as the order certifies them; no records database was given, or it holds no count for this item)"]
     );
     // Another chip's units count toward its own cap, not the H200's.
     let d = policy(&[("nvidia-h200-sxm", 1150), ("amd-mi325x", 500)], 2500, 100);
@@ -219,7 +219,7 @@ fn the_volume_cap_may_be_reached_but_not_passed_and_counts_only_its_chip() {
     let d = policy(&[("nvidia-h200-sxm", 1_000_000)], 1_500_000, 2_000_000);
     assert_eq!(
         said(&d, CAP_RULE),
-        vec!["nvidia-h200-sxm: 3,000,000 units to China and Macau (2,000,000 already shipped + 1,000,000 in this order) exceed the cap of 750,000 (0.5 x 1,500,000 US units) (counts as the order certifies them; no records database was given)"]
+        vec!["nvidia-h200-sxm: 3,000,000 units to China and Macau (2,000,000 already shipped + 1,000,000 in this order) exceed the cap of 750,000 (0.5 x 1,500,000 US units) (counts as the order certifies them; no records database was given, or it holds no count for this item)"]
     );
 }
 
@@ -619,7 +619,7 @@ fn a_pack_volume_cap_and_certifications_in_its_own_ratio() {
     );
     assert_eq!(
         said(&d, "cap"),
-        vec!["nvidia-a100-sxm: 1,001 units to China and Macau (0 already shipped + 1,001 in this order) exceed the cap of 1,000 (0.25 x 4,000 US units) (counts as the order certifies them; no records database was given)"]
+        vec!["nvidia-a100-sxm: 1,001 units to China and Macau (0 already shipped + 1,001 in this order) exceed the cap of 1,000 (0.25 x 4,000 US units) (counts as the order certifies them; no records database was given, or it holds no count for this item)"]
     );
     let d = a100(1, json!({"us_commercially_available": true}));
     assert_eq!(

@@ -131,7 +131,7 @@ async fn health_ready_and_openapi_need_no_token() {
     assert_eq!(call(&app, get("/health", None)).await.0, StatusCode::OK);
     let (s, _, v) = call(&app, get("/ready", None)).await;
     assert_eq!(s, StatusCode::OK);
-    assert_eq!(v["regulation_packs"], 8);
+    assert_eq!(v["regulation_packs"], 16);
     let (s, _, doc) = call(&app, get("/openapi.json", None)).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(doc["openapi"], "3.1.0");

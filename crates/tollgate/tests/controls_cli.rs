@@ -175,3 +175,55 @@ fn owners_are_strict_and_every_decision_has_warnings() {
     assert_eq!(code, 0);
     assert_eq!(d["warnings"], serde_json::json!([]));
 }
+
+#[test]
+fn with_a_records_database_the_cap_counts_come_from_the_exporters_ledger() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = format!("sqlite://{}", dir.path().join("t.db").display());
+    let (code, _, err) = tollgate(&[
+        "ship",
+        "domestic",
+        "--db",
+        &db,
+        "--exporter",
+        "nvidia",
+        "--chip",
+        "nvidia-h200-sxm",
+        "--quantity",
+        "1000",
+        "--date",
+        "2026-02-01",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let o = serde_json::json!({
+        "id": "PO-CAP", "date": "2026-02-01", "exporter": "nvidia",
+        "items": [{"chip": "nvidia-h200-sxm", "quantity": 600}],
+        "parties": {
+            "ultimate_consignee": {"name": "Example Cloud Co., Ltd.", "country": "CN"},
+            "end_user": {"name": "Example Cloud Co., Ltd.", "country": "CN"}
+        },
+        "certifications": {
+            "us_commercially_available": true, "us_supply_sufficient": true,
+            "no_foundry_diversion": true, "kyc_remote_access_safeguards": true,
+            "third_party_testing": true, "no_part744_end_use": true,
+            "us_units_shipped": 250000
+        }
+    });
+    let f = order_file(&o);
+    let path = f.path().to_string_lossy().into_owned();
+    // Without a database the order's certified 250,000 US units govern: within the cap.
+    let (code, out, err) = tollgate(&["check", &path, "--json", "--no-screen"]);
+    assert_eq!(code, 0, "{err}");
+    let d: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(d["review_policy"], "case_by_case", "{d:#}");
+    // With it, the ledger's 1,000 US units allow 500: 600 exceed the cap.
+    let (code, out, err) = tollgate(&["check", &path, "--json", "--no-screen", "--db", &db]);
+    assert_eq!(code, 0, "{err}");
+    let d: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(d["review_policy"], "presumption_of_denial", "{d:#}");
+    assert!(
+        reason(&d, "748-supp2-dd1-iii-volume-cap").is_some_and(|m| m
+            == "nvidia-h200-sxm: 600 units to China and Macau (0 already shipped + 600 in this order) exceed the cap of 500 (0.5 x 1,000 US units) (counts from the exporter's ledger)"),
+        "{d:#}"
+    );
+}

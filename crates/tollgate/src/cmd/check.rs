@@ -39,9 +39,61 @@ pub struct Args {
     /// Record the decision (with pack and list versions) in the database for later replay.
     #[arg(long)]
     record: bool,
-    /// Database for --record (sqlite://FILE or postgres://...).
-    #[arg(long, env = "TOLLGATE_DB", default_value = "sqlite://tollgate.db")]
-    db: String,
+    /// Records database (sqlite://FILE or postgres://...): when given, the 50 % cap counts come
+    /// from the exporter's ledger instead of the order's certification; --record writes to it
+    /// (default sqlite://tollgate.db).
+    #[arg(long, env = "TOLLGATE_DB")]
+    db: Option<String>,
+}
+
+/// The cap ledger: (exporter, chip) -> (US end-use units, China+Macau units).
+type Ledger = std::collections::HashMap<(String, String), (u64, u64)>;
+
+/// Reads every cap ledger row of the records database once.
+fn load_ledger(db: &str) -> anyhow::Result<Ledger> {
+    use tollgate_store::Records;
+    let session = super::records::open(&super::records::DbArgs {
+        db: db.to_string(),
+        idempotency_key: None,
+        json: false,
+    })?;
+    let today = super::date_or_today(None, "as-of")?;
+    let rows = session.run(session.store.cap_positions(None, today))?;
+    Ok(rows
+        .into_iter()
+        .map(|p| {
+            (
+                (p.exporter, p.chip),
+                (
+                    u64::try_from(p.us_units).unwrap_or(0),
+                    u64::try_from(p.china_macau_units).unwrap_or(0),
+                ),
+            )
+        })
+        .collect())
+}
+
+/// Gives the order the exporter's ledger counts for each of its catalog chips (zero where the
+/// ledger has no row: nothing recorded); inline items keep the order's certified counts.
+fn attach_ledger(order: &mut Order, ledger: &Ledger) {
+    let mut counts: Vec<tollgate_core::order::LedgerCounts> = Vec::new();
+    for it in &order.items {
+        if let tollgate_core::order::ItemChip::Catalog { id, .. } = &it.chip {
+            if counts.iter().any(|c| &c.chip == id) {
+                continue;
+            }
+            let (us, cn) = ledger
+                .get(&(order.exporter.clone(), id.clone()))
+                .copied()
+                .unwrap_or((0, 0));
+            counts.push(tollgate_core::order::LedgerCounts {
+                chip: id.clone(),
+                us_units: us,
+                china_macau_units: cn,
+            });
+        }
+    }
+    order.certifications.ledger = Some(counts);
 }
 
 fn order_error(e: OrderError) -> anyhow::Error {
@@ -83,7 +135,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .as_ref()
         .ok_or_else(|| invalid("order: give an order file or --batch"))?;
     let text = super::read_input(path, "order")?;
-    let order = Order::from_json(&text, &reg.catalog, &reg.countries).map_err(order_error)?;
+    let mut order = Order::from_json(&text, &reg.catalog, &reg.countries).map_err(order_error)?;
+    if let Some(db) = &args.db {
+        attach_ledger(&mut order, &load_ledger(db)?);
+    }
     let screener = load_screener(&args)?;
     let screening = screen_order(screener.as_ref(), &order);
 
@@ -103,7 +158,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 
     let d = reg.decide(&order, as_of, &screening).map_err(order_error)?;
     if args.record {
-        record(&args.db, &d, &screening)?;
+        record(
+            args.db.as_deref().unwrap_or("sqlite://tollgate.db"),
+            &d,
+            &screening,
+        )?;
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&d.to_json())?);
@@ -259,10 +318,14 @@ fn print_comparison(c: &tollgate_core::Comparison) {
 fn decide_line(
     reg: &Regulation,
     screener: Option<&Screener>,
+    ledger: Option<&Ledger>,
     line: &str,
     as_of: Option<NaiveDate>,
 ) -> Result<serde_json::Value, OrderError> {
-    let order = Order::from_json(line, &reg.catalog, &reg.countries)?;
+    let mut order = Order::from_json(line, &reg.catalog, &reg.countries)?;
+    if let Some(l) = ledger {
+        attach_ledger(&mut order, l);
+    }
     let s = screen_order(screener, &order);
     let d = reg.decide(&order, as_of, &s)?;
     Ok(d.to_json())
@@ -282,6 +345,7 @@ fn batch(
     }
     lines.retain(|(_, l)| !l.trim().is_empty());
     let screener = load_screener(args)?;
+    let ledger = args.db.as_deref().map(load_ledger).transpose()?;
     let bar = if std::io::stderr().is_terminal() {
         let b = indicatif::ProgressBar::new(lines.len() as u64);
         b.set_style(
@@ -299,7 +363,7 @@ fn batch(
     let results: Vec<Result<serde_json::Value, OrderError>> = lines
         .par_iter()
         .map(|(_, l)| {
-            let r = decide_line(reg, screener.as_ref(), l, as_of);
+            let r = decide_line(reg, screener.as_ref(), ledger.as_ref(), l, as_of);
             bar.inc(1);
             r
         })

@@ -300,7 +300,7 @@ pub struct LicenceExceptionBody {
 #[serde(untagged)]
 pub enum CheckBatchResult {
     Decision(Box<DecisionBody>),
-    Error(BatchError),
+    Error(Box<BatchError>),
 }
 
 /// An order of a batch that could not be decided.

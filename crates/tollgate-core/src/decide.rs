@@ -909,7 +909,7 @@ impl Decision<'_> {
         let parties = &self.order.parties;
         let mut mentioned = vec![false; hits.len()];
         for (ri, rule) in pack.ownership_rules.iter().enumerate() {
-            let on_lists = |h: &PartyHit| rule.lists.iter().any(|l| *l == h.list);
+            let on_lists = |h: &PartyHit| rule.lists.contains(&h.list);
             let listed = |role: Role| {
                 hits.iter()
                     .position(|h| h.role == role && on_lists(h))
@@ -1063,7 +1063,7 @@ impl Decision<'_> {
                         .screening
                         .hits
                         .iter()
-                        .filter(|h| matches!(h.role, Role::Owner(p) if p.of == f.party) && rule.lists.iter().any(|l| *l == h.list))
+                        .filter(|h| matches!(h.role, Role::Owner(p) if p.of == f.party) && rule.lists.contains(&h.list))
                         .collect();
                     for (i, h) in listed.iter().enumerate() {
                         if i > 0 {

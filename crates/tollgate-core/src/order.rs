@@ -352,6 +352,29 @@ impl Certifications {
     }
 }
 
+impl Order {
+    /// Takes the cap counts of each catalog chip of the order from the exporter's ledger:
+    /// `lookup(exporter, chip)` gives (US end-use units, China+Macau units), `None` where the
+    /// ledger has no row (nothing recorded: zero). Inline items keep the order's certified counts.
+    pub fn use_ledger(&mut self, lookup: impl Fn(&str, &str) -> Option<(u64, u64)>) {
+        let mut counts: Vec<LedgerCounts> = Vec::new();
+        for it in &self.items {
+            if let ItemChip::Catalog { id, .. } = &it.chip {
+                if counts.iter().any(|c| &c.chip == id) {
+                    continue;
+                }
+                let (us, cn) = lookup(&self.exporter, id).unwrap_or((0, 0));
+                counts.push(LedgerCounts {
+                    chip: id.clone(),
+                    us_units: us,
+                    china_macau_units: cn,
+                });
+            }
+        }
+        self.certifications.ledger = Some(counts);
+    }
+}
+
 impl Certifications {
     pub fn is_given(&self, key: &str) -> bool {
         crate::pack::CERTIFICATION_KEYS

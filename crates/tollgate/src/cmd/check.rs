@@ -73,27 +73,13 @@ fn load_ledger(db: &str) -> anyhow::Result<Ledger> {
         .collect())
 }
 
-/// Gives the order the exporter's ledger counts for each of its catalog chips (zero where the
-/// ledger has no row: nothing recorded); inline items keep the order's certified counts.
+/// Gives the order the exporter's ledger counts for each of its catalog chips.
 fn attach_ledger(order: &mut Order, ledger: &Ledger) {
-    let mut counts: Vec<tollgate_core::order::LedgerCounts> = Vec::new();
-    for it in &order.items {
-        if let tollgate_core::order::ItemChip::Catalog { id, .. } = &it.chip {
-            if counts.iter().any(|c| &c.chip == id) {
-                continue;
-            }
-            let (us, cn) = ledger
-                .get(&(order.exporter.clone(), id.clone()))
-                .copied()
-                .unwrap_or((0, 0));
-            counts.push(tollgate_core::order::LedgerCounts {
-                chip: id.clone(),
-                us_units: us,
-                china_macau_units: cn,
-            });
-        }
-    }
-    order.certifications.ledger = Some(counts);
+    order.use_ledger(|exporter, chip| {
+        ledger
+            .get(&(exporter.to_string(), chip.to_string()))
+            .copied()
+    });
 }
 
 fn order_error(e: OrderError) -> anyhow::Error {

@@ -59,16 +59,61 @@ fn allowed(p: &Principal, order: &Order) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// The cap ledger of the records database: (exporter, chip) -> (US end-use units, China+Macau
+/// units). Inside the server the 50 % cap is decided on these counts, not the order's.
+type LedgerMap = std::collections::HashMap<(String, String), (u64, u64)>;
+
+/// Reads the ledger rows the principal may see (an exporter's own; all for the other roles),
+/// once per request; `None` on a server without a records database.
+async fn ledger(s: &AppState, p: &Principal) -> Result<Option<LedgerMap>, ApiError> {
+    use tollgate_store::Records;
+    let Some(store) = &s.store else {
+        return Ok(None);
+    };
+    let exporter = match p.role {
+        Role::Exporter => Some(p.exporter.as_deref().unwrap_or("")),
+        _ => None,
+    };
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::America::New_York)
+        .date_naive();
+    let rows = store
+        .cap_positions(exporter, today)
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(Some(
+        rows.into_iter()
+            .map(|r| {
+                (
+                    (r.exporter, r.chip),
+                    (
+                        u64::try_from(r.us_units).unwrap_or(0),
+                        u64::try_from(r.china_macau_units).unwrap_or(0),
+                    ),
+                )
+            })
+            .collect(),
+    ))
+}
+
+fn use_ledger(order: &mut Order, ledger: Option<&LedgerMap>) {
+    if let Some(l) = ledger {
+        order.use_ledger(|e, c| l.get(&(e.to_string(), c.to_string())).copied());
+    }
+}
+
 /// Parses, authorises, screens and decides one order; the decision JSON of docs/decisions.md.
 fn decide_value(
     s: &AppState,
     p: &Principal,
     v: &Value,
     as_of: Option<NaiveDate>,
+    ledger: Option<&LedgerMap>,
 ) -> Result<(Value, Screening, String), ApiError> {
     let reg: &Regulation = &s.reg;
-    let order = Order::from_value(v, &reg.catalog, &reg.countries).map_err(order_error)?;
+    let mut order = Order::from_value(v, &reg.catalog, &reg.countries).map_err(order_error)?;
     allowed(p, &order)?;
+    use_ledger(&mut order, ledger);
     let screening = screening_for(s, &order);
     let d = reg.decide(&order, as_of, &screening).map_err(order_error)?;
     let pack = d.pack.id.clone();
@@ -120,11 +165,13 @@ pub async fn check(
         .map(|d| parse_date("as_of", d))
         .transpose()?;
     let v = body_json(&body)?;
+    let ledger = ledger(&s, &p).await?;
     if !q.record {
         // The common path: serialise the decision straight from its parts.
         let reg: &Regulation = &s.reg;
-        let order = Order::from_value(&v, &reg.catalog, &reg.countries).map_err(order_error)?;
+        let mut order = Order::from_value(&v, &reg.catalog, &reg.countries).map_err(order_error)?;
         allowed(&p, &order)?;
+        use_ledger(&mut order, ledger.as_ref());
         let screening = screening_for(&s, &order);
         let d = reg.decide(&order, as_of, &screening).map_err(order_error)?;
         let bytes =
@@ -137,7 +184,7 @@ pub async fn check(
     }
     // Run inline: a decision takes microseconds and a party's screening well under a
     // millisecond (repeated parties come from the cache), less than a hop to the blocking pool.
-    let (decision, screening, pack) = decide_value(&s, &p, &v, as_of)?;
+    let (decision, screening, pack) = decide_value(&s, &p, &v, as_of, ledger.as_ref())?;
     if q.record {
         use tollgate_store::{NewDecision, Records, WriteCtx};
         let order = decision["order"].as_str().unwrap_or("").to_string();
@@ -215,14 +262,17 @@ pub async fn check_batch(
             format!("has {} orders, more than {MAX_BATCH_ORDERS}", orders.len()),
         ));
     }
+    let ledger = ledger(&s, &p).await?;
     let out = tokio::task::spawn_blocking(move || {
         orders
             .iter()
             .enumerate()
-            .map(|(i, o)| match decide_value(&s, &p, o, as_of) {
-                Ok((d, _, _)) => d,
-                Err(e) => json!({"index": i, "error": e.problem()}),
-            })
+            .map(
+                |(i, o)| match decide_value(&s, &p, o, as_of, ledger.as_ref()) {
+                    Ok((d, _, _)) => d,
+                    Err(e) => json!({"index": i, "error": e.problem()}),
+                },
+            )
             .collect::<Vec<_>>()
     })
     .await
@@ -510,17 +560,18 @@ pub async fn check_submit(
     Extension(p): Extension<Principal>,
     Form(f): Form<CheckForm>,
 ) -> Response {
+    let ledger = ledger(&s, &p).await.ok().flatten();
     let run = || -> Result<Markup, ApiError> {
         let v = body_json(&Bytes::from(f.order.clone()))?;
         let as_of = (!f.as_of.trim().is_empty())
             .then(|| parse_date("as_of", &f.as_of))
             .transpose()?;
-        let (d, _, _) = decide_value(&s, &p, &v, as_of)?;
+        let (d, _, _) = decide_value(&s, &p, &v, as_of, ledger.as_ref())?;
         let compare = if f.compare.trim().is_empty() {
             None
         } else {
             let other = parse_date("compare", &f.compare)?;
-            let (d2, _, _) = decide_value(&s, &p, &v, Some(other))?;
+            let (d2, _, _) = decide_value(&s, &p, &v, Some(other), ledger.as_ref())?;
             Some(d2)
         };
         Ok(html! {

@@ -82,7 +82,14 @@ async fn check_of_an_h200_to_huawei_or_smic_is_licence_required_under_the_entity
         let d = e.ok("/v1/check", &e.acme, order(name)).await;
         assert_listed_and_denied(&d, name, footnote);
     }
-    // The same order to an unlisted cloud takes the 2026 case-by-case path.
+    // The same order to an unlisted cloud takes the 2026 case-by-case path, once the exporter's
+    // ledger (which the server decides the cap on) holds the US end-use units.
+    e.ok(
+        "/v1/shipments/domestic",
+        &e.acme,
+        json!({"chip": "h200", "quantity": 250000, "date": "2026-01-20"}),
+    )
+    .await;
     let d = e
         .ok("/v1/check", &e.acme, order("Example Cloud Co., Ltd."))
         .await;

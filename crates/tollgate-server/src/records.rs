@@ -568,6 +568,7 @@ pub async fn ship_export(
                 .as_deref()
                 .map(|c| usd(&at("customs_value"), c))
                 .transpose()?,
+            low_value_reason: None,
         });
     }
     let ctx = write_ctx(&p, key);

@@ -64,7 +64,9 @@ async fn bench(name: &str, url: &str, total: usize, batch: usize) -> Result<()> 
         report_id: "EL-1".into(),
         date: d("2026-02-10"),
         chip: "nvidia-h200-sxm".into(),
-        units_tested: 10,
+        // One report covering every unit of the run (a report covers its units across all
+        // shipments).
+        units_tested: total as i64 * 10,
         measured: Measured {
             tpp: Decimal::from(15790),
             dram_bandwidth_gbs: Decimal::from(4790),
@@ -83,6 +85,7 @@ async fn bench(name: &str, url: &str, total: usize, batch: usize) -> Result<()> 
                 date: d("2026-02-15"),
                 test_report: Some(report.clone()),
                 customs_value_usd: None,
+                low_value_reason: None,
             })
             .collect();
         s.ship_exports(&ctx, items).await?;

@@ -45,30 +45,55 @@ pub fn chain_hash(prev_hash: &str, canonical: &str) -> String {
     s
 }
 
-/// Recomputes the chain over `entries` (ordered by seq as stored) and checks it ends at the head.
-pub fn verify(entries: &[AuditEntry], head_seq: i64, head_hash: &str) -> AuditReport {
-    let mut prev = GENESIS.to_string();
-    let mut expected_seq = 1i64;
-    let fault = |seq: i64, problem: String| AuditReport {
-        entries: entries.len() as i64,
-        head_hash: head_hash.to_string(),
-        first_bad: Some(AuditFault { seq, problem }),
-    };
-    for e in entries {
+/// The chain recomputed entry by entry, in seq order, without holding the entries: what
+/// [`verify`] does over a slice, and what the streaming replay does chunk by chunk.
+#[derive(Debug, Clone)]
+pub struct Chain {
+    prev: String,
+    expected_seq: i64,
+}
+
+impl Default for Chain {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Chain {
+    pub fn new() -> Self {
+        Self {
+            prev: GENESIS.to_string(),
+            expected_seq: 1,
+        }
+    }
+
+    /// The hash of the last entry checked (the genesis hash before the first).
+    pub fn hash(&self) -> &str {
+        &self.prev
+    }
+
+    /// The seq of the last entry checked (0 before the first).
+    pub fn seq(&self) -> i64 {
+        self.expected_seq - 1
+    }
+
+    /// Checks the next stored entry: its seq, its link to the entry before it and its hash.
+    pub fn step(&mut self, e: &AuditEntry) -> Result<(), AuditFault> {
+        let expected_seq = self.expected_seq;
         if e.seq != expected_seq {
-            return fault(
+            return Err(AuditFault::entry(
                 expected_seq,
                 format!(
                     "entry {expected_seq} is missing (next stored entry is {})",
                     e.seq
                 ),
-            );
+            ));
         }
-        if e.prev_hash != prev {
-            return fault(
+        if e.prev_hash != self.prev {
+            return Err(AuditFault::entry(
                 e.seq,
                 format!("entry {} does not link to entry {}: its previous-hash field differs (deleted, inserted or reordered)", e.seq, e.seq - 1),
-            );
+            ));
         }
         let c = canonical(
             e.seq,
@@ -79,30 +104,47 @@ pub fn verify(entries: &[AuditEntry], head_seq: i64, head_hash: &str) -> AuditRe
             &e.before_json,
             &e.after_json,
         );
-        let h = chain_hash(&prev, &c);
+        let h = chain_hash(&self.prev, &c);
         if h != e.hash {
-            return fault(
+            return Err(AuditFault::entry(
                 e.seq,
                 format!(
                     "entry {} was changed: its contents hash to {h}, the log says {}",
                     e.seq, e.hash
                 ),
-            );
+            ));
         }
-        prev = h;
-        expected_seq += 1;
+        self.prev = h;
+        self.expected_seq += 1;
+        Ok(())
     }
-    let last = expected_seq - 1;
-    if last != head_seq || prev != head_hash {
-        let seq = (last + 1).min(head_seq.max(1));
-        return fault(
-            seq,
-            format!("the log ends at entry {last} with hash {prev}, but the head records entry {head_seq} with hash {head_hash} (entries deleted or the head altered)"),
-        );
+
+    /// Checks that the log ends at the stored head.
+    pub fn finish(&self, head_seq: i64, head_hash: &str) -> Result<(), AuditFault> {
+        let last = self.expected_seq - 1;
+        if last != head_seq || self.prev != head_hash {
+            let seq = (last + 1).min(head_seq.max(1));
+            return Err(AuditFault::entry(
+                seq,
+                format!("the log ends at entry {last} with hash {}, but the head records entry {head_seq} with hash {head_hash} (entries deleted or the head altered)", self.prev),
+            ));
+        }
+        Ok(())
     }
+}
+
+/// Recomputes the chain over `entries` (ordered by seq as stored) and checks it ends at the head.
+pub fn verify(entries: &[AuditEntry], head_seq: i64, head_hash: &str) -> AuditReport {
+    let mut chain = Chain::new();
+    let fault = entries
+        .iter()
+        .try_for_each(|e| chain.step(e))
+        .and_then(|()| chain.finish(head_seq, head_hash))
+        .err();
     AuditReport {
         entries: entries.len() as i64,
         head_hash: head_hash.to_string(),
-        first_bad: None,
+        first_bad: fault,
+        ..AuditReport::default()
     }
 }

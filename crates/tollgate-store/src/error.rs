@@ -130,6 +130,42 @@ pub enum Refusal {
         limit: Decimal,
         criterion: String,
     },
+    #[error("test-report.units_tested: test report {report_id} covers {units_tested} units across all shipments; {units_used} are already shipped under it, {requested} more requested")]
+    TestReportExhausted {
+        report_id: String,
+        units_tested: i64,
+        units_used: i64,
+        requested: i64,
+    },
+    #[error("test-report.{field}: test report {report_id} was first recorded with {field} {recorded}; this copy says {given}")]
+    TestReportConflict {
+        report_id: String,
+        field: String,
+        recorded: String,
+        given: String,
+    },
+    #[error("test-report.measured.{metric}: test report {report_id} measures {metric} {measured}, not within {tolerance_pct} % of the catalog figure {catalog} for {chip}")]
+    TestReportImplausible {
+        report_id: String,
+        metric: String,
+        measured: Decimal,
+        catalog: Decimal,
+        chip: String,
+        tolerance_pct: Decimal,
+    },
+    #[error("date: a US end-use shipment dated {date} is more than {tolerance_days} day(s) in the future (latest accepted today: {latest})")]
+    DomesticFutureDate {
+        date: String,
+        latest: String,
+        tolerance_days: i64,
+    },
+    #[error("customs-value: {customs_value} is below {min_pct} % of the declared value {value} of a chip in duty band {band}; give the reason (low-value-reason) to record it")]
+    CustomsValueTooLow {
+        customs_value: Decimal,
+        value: Decimal,
+        min_pct: Decimal,
+        band: String,
+    },
     #[error("the pack in force on {date} ({pack}) has no AI-commodity rule: no shipment can be recorded under it")]
     NoRuleInForce { date: String, pack: String },
     #[error("China+Macau volume cap ({rule}) for {exporter} / {chip}: shipped {shipped}, requested {requested}, allowed {allowed} ({ratio} of {us_units} US end-use units)")]
@@ -164,6 +200,11 @@ impl Refusal {
             Refusal::TestReportTooFewUnits { .. } => "test-report-too-few-units",
             Refusal::TestReportOtherChip { .. } => "test-report-other-chip",
             Refusal::TestReportBeyondCriteria { .. } => "test-report-beyond-criteria",
+            Refusal::TestReportExhausted { .. } => "test-report-units-used-up",
+            Refusal::TestReportConflict { .. } => "test-report-conflict",
+            Refusal::TestReportImplausible { .. } => "test-report-implausible",
+            Refusal::DomesticFutureDate { .. } => "domestic-date-in-future",
+            Refusal::CustomsValueTooLow { .. } => "customs-value-too-low",
             Refusal::NoRuleInForce { .. } => "no-ai-commodity-rule-in-force",
             Refusal::VolumeCap { .. } => "china-macau-volume-cap",
             Refusal::InBatch { inner, .. } => inner.rule(),

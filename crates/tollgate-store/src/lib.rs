@@ -12,9 +12,11 @@
 #![allow(clippy::result_large_err)]
 
 pub mod audit;
+pub mod checkpoint;
 pub mod error;
 pub mod group;
 pub mod model;
+mod replay;
 pub mod rules;
 pub mod sql;
 
@@ -109,6 +111,20 @@ pub trait Records {
     async fn revoked_token_count(&self) -> Result<i64>;
     async fn revoke_token(&self, ctx: &WriteCtx, id: &str) -> Result<ApiToken>;
     async fn audit_entries(&self) -> Result<Vec<AuditEntry>>;
-    /// Recomputes the audit chain; `first_bad` names the first bad entry.
+    /// Recomputes the audit chain and replays it against every stored record; `first_bad`
+    /// names the first bad entry, or the first table, row and column that differs.
     async fn verify_audit(&self) -> Result<AuditReport>;
+    /// [`Records::verify_audit`], and every signed checkpoint in the log checked with `key`
+    /// (which must have signed them; with a key, a log without checkpoints is a fault).
+    async fn verify_audit_with_key(
+        &self,
+        key: Option<&checkpoint::ed25519_dalek::VerifyingKey>,
+    ) -> Result<AuditReport>;
+    /// Signs the current audit head (seq and hash) with `key` and appends the checkpoint to the
+    /// log.
+    async fn checkpoint_audit(
+        &self,
+        ctx: &WriteCtx,
+        key: &checkpoint::ed25519_dalek::SigningKey,
+    ) -> Result<Checkpoint>;
 }

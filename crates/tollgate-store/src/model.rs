@@ -170,6 +170,9 @@ pub struct NewExport {
     pub test_report: Option<TestReport>,
     /// Defaults to `value_usd`.
     pub customs_value_usd: Option<Decimal>,
+    /// Why the customs value is 0 or below [`crate::rules::MIN_CUSTOMS_PCT`] % of the declared
+    /// value; without it such a shipment of a dutiable chip is refused.
+    pub low_value_reason: Option<String>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -197,6 +200,10 @@ pub struct DutyAccrual {
     pub rate_pct: Decimal,
     pub amount_usd: Decimal,
     pub reason: String,
+    /// Why the customs value is far below the declared value (required then on a dutiable
+    /// chip: see [`crate::rules::MIN_CUSTOMS_PCT`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub low_value_reason: Option<String>,
 }
 
 /// The China+Macau cap position of one exporter and chip (cumulative ledger).
@@ -299,6 +306,23 @@ pub struct DutyStatement {
     pub outstanding_usd: Decimal,
     pub lines: Vec<StatementLine>,
     pub payments: Vec<DutyPayment>,
+    /// The quarter's shipments declared with a customs value far below their value, each with
+    /// the reason given (absent when there are none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub low_value: Vec<LowValueShipment>,
+}
+
+/// An export shipment whose customs value is far below its declared value, and why.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LowValueShipment {
+    pub shipment_id: i64,
+    pub chip: String,
+    pub destination: String,
+    pub date: NaiveDate,
+    pub customs_value_usd: Decimal,
+    pub accrued_usd: Decimal,
+    pub reason: String,
 }
 
 /// A decision of `tollgate check`, kept for replay.
@@ -339,19 +363,102 @@ pub struct AuditEntry {
 
 /// The outcome of `audit verify`.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AuditReport {
     pub entries: i64,
     pub head_hash: String,
-    /// `None`: intact. Otherwise the first bad entry and why.
+    /// `None`: intact (the chain recomputes to the head and the replayed log equals every
+    /// stored record). Otherwise the first fault and why.
     pub first_bad: Option<AuditFault>,
+    /// Signed checkpoints in the log, each checked against the replayed chain.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub checkpoints: i64,
+    /// The head (seq) signed by the latest checkpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_checkpoint_seq: Option<i64>,
+    /// The checkpoints were checked against a public key given by the caller (not just against
+    /// the key stored beside each).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub key_checked: bool,
 }
 
+fn is_zero(n: &i64) -> bool {
+    *n == 0
+}
+
+/// The first fault `audit verify` found: an entry of the chain (`table` is `None`), or a stored
+/// record that differs from what the log says (`table`, `row` and `column` name it; `seq` is
+/// the entry that last wrote it, 0 when no entry did).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditFault {
     pub seq: i64,
     pub problem: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+}
+
+impl AuditFault {
+    /// A fault of the chain itself, at entry `seq`.
+    pub fn entry(seq: i64, problem: impl Into<String>) -> Self {
+        Self {
+            seq,
+            problem: problem.into(),
+            table: None,
+            row: None,
+            column: None,
+        }
+    }
+
+    /// A stored record that differs from the replayed log.
+    pub fn record(
+        seq: i64,
+        table: &str,
+        row: &str,
+        column: Option<&str>,
+        problem: impl Into<String>,
+    ) -> Self {
+        Self {
+            seq,
+            problem: problem.into(),
+            table: Some(table.to_string()),
+            row: Some(row.to_string()),
+            column: column.map(str::to_string),
+        }
+    }
+}
+
+impl std::fmt::Display for AuditFault {
+    /// One line naming where the fault is: the entry, or the table, row and column.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (&self.table, &self.row) {
+            (Some(t), Some(r)) => {
+                write!(f, "table {t}, row {r}")?;
+                if let Some(c) = &self.column {
+                    write!(f, ", column {c}")?;
+                }
+                write!(f, ": {}", self.problem)
+            }
+            _ => write!(f, "entry {}: {}", self.seq, self.problem),
+        }
+    }
+}
+
+/// A signed checkpoint of the audit head: `signature` (ed25519, hex) over the head's `seq` and
+/// `hash` by the key whose public half is `public_key` (hex). Stored as an audit entry of its own
+/// (the entry after the head it signs).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    pub seq: i64,
+    pub hash: String,
+    pub public_key: String,
+    pub signature: String,
+    pub at: String,
 }
 
 impl TestReport {

@@ -171,6 +171,154 @@ pub fn check_test_report(
     Ok(())
 }
 
+/// How far (in %, either way) a test report's measured TPP and DRAM bandwidth may lie from the
+/// catalog's figures for the chip. A store constant, not a pack parameter: the packs are
+/// validated strictly by tollgate-core (unknown keys are refused) and say nothing about
+/// measurement tolerance; ±10 % covers the spread of vendor figures between SKUs and firmware
+/// and still refuses a report that measures another product (or TPP 1 for an H200).
+pub const REPORT_TOLERANCE_PCT: i64 = 10;
+
+/// A customs value below this share (in %) of the declared value (or zero) on a chip in a
+/// Section 232 duty band needs a stated reason: the duty is a share of the customs value.
+pub const MIN_CUSTOMS_PCT: i64 = 10;
+
+/// How many days after today a US end-use shipment may be dated (time zones, a shipment
+/// recorded the evening before it leaves); later dates are refused.
+pub const DOMESTIC_FUTURE_TOLERANCE_DAYS: i64 = 1;
+
+/// Checks a report's measurements against the catalog figures of the chip it names: each
+/// figure the catalog has must be within [`REPORT_TOLERANCE_PCT`] of it.
+pub fn check_report_plausible(
+    r: &TestReport,
+    chip: &str,
+    catalog_tpp: Option<Decimal>,
+    catalog_dram_bandwidth_gbs: Option<Decimal>,
+) -> Result<(), Refusal> {
+    let tol = Decimal::from(REPORT_TOLERANCE_PCT);
+    for (metric, measured, catalog) in [
+        ("tpp", r.measured.tpp, catalog_tpp),
+        (
+            "dram_bandwidth_gbs",
+            r.measured.dram_bandwidth_gbs,
+            catalog_dram_bandwidth_gbs,
+        ),
+    ] {
+        let Some(catalog) = catalog else { continue };
+        // |measured - catalog| <= tol % of catalog, in exact decimals.
+        if (measured - catalog).abs() * Decimal::ONE_HUNDRED > catalog.abs() * tol {
+            return Err(Refusal::TestReportImplausible {
+                report_id: r.report_id.clone(),
+                metric: metric.to_string(),
+                measured,
+                catalog,
+                chip: chip.to_string(),
+                tolerance_pct: tol,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A test report as first recorded must be the report every later shipment cites under the
+/// same id: the first field that differs refuses.
+pub fn check_report_same(recorded: &TestReport, given: &TestReport) -> Result<(), Refusal> {
+    let fields: [(&str, String, String); 6] = [
+        ("lab", recorded.lab.clone(), given.lab.clone()),
+        ("chip", recorded.chip.clone(), given.chip.clone()),
+        ("date", recorded.date.to_string(), given.date.to_string()),
+        (
+            "units_tested",
+            recorded.units_tested.to_string(),
+            given.units_tested.to_string(),
+        ),
+        (
+            "measured.tpp",
+            recorded.measured.tpp.normalize().to_string(),
+            given.measured.tpp.normalize().to_string(),
+        ),
+        (
+            "measured.dram_bandwidth_gbs",
+            recorded.measured.dram_bandwidth_gbs.normalize().to_string(),
+            given.measured.dram_bandwidth_gbs.normalize().to_string(),
+        ),
+    ];
+    for (field, a, b) in fields {
+        if a != b {
+            return Err(Refusal::TestReportConflict {
+                report_id: given.report_id.clone(),
+                field: field.to_string(),
+                recorded: a,
+                given: b,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The units shipped under one test report, across all shipments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportUse {
+    pub units_tested: i64,
+    pub units_used: i64,
+}
+
+impl ReportUse {
+    /// Adds `units` if the report still covers them.
+    pub fn draw(&self, report_id: &str, units: i64) -> Result<ReportUse, Refusal> {
+        match self.units_used.checked_add(units) {
+            Some(n) if n <= self.units_tested => Ok(ReportUse {
+                units_used: n,
+                ..*self
+            }),
+            _ => Err(Refusal::TestReportExhausted {
+                report_id: report_id.to_string(),
+                units_tested: self.units_tested,
+                units_used: self.units_used,
+                requested: units,
+            }),
+        }
+    }
+}
+
+/// A customs value of 0, or below [`MIN_CUSTOMS_PCT`] % of the declared value, on a chip in a
+/// duty band (`band`) is refused unless a reason is given.
+pub fn check_customs_value(
+    value_usd: Decimal,
+    customs_value_usd: Decimal,
+    band: Option<&str>,
+    low_value_reason: Option<&str>,
+) -> Result<(), Refusal> {
+    let Some(band) = band else { return Ok(()) };
+    if low_value_reason.is_some() {
+        return Ok(());
+    }
+    let min_pct = Decimal::from(MIN_CUSTOMS_PCT);
+    if customs_value_usd <= Decimal::ZERO
+        || customs_value_usd * Decimal::ONE_HUNDRED < value_usd * min_pct
+    {
+        return Err(Refusal::CustomsValueTooLow {
+            customs_value: customs_value_usd,
+            value: value_usd,
+            min_pct,
+            band: band.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// A US end-use shipment may be dated at most [`DOMESTIC_FUTURE_TOLERANCE_DAYS`] after `today`.
+pub fn check_domestic_date(date: NaiveDate, today: NaiveDate) -> Result<(), Refusal> {
+    let latest = today + chrono::Days::new(DOMESTIC_FUTURE_TOLERANCE_DAYS as u64);
+    if date > latest {
+        return Err(Refusal::DomesticFutureDate {
+            date: date.to_string(),
+            latest: latest.to_string(),
+            tolerance_days: DOMESTIC_FUTURE_TOLERANCE_DAYS,
+        });
+    }
+    Ok(())
+}
+
 /// The duty an export shipment accrues: the band's rate on the customs value, or none (and why).
 pub fn duty_accrual(
     pack: &Pack,
@@ -187,6 +335,7 @@ pub fn duty_accrual(
                 "{}: {} % of customs value {} (pack {})",
                 b.label, b.rate_pct, customs_value_usd, pack.id
             ),
+            low_value_reason: None,
         },
         None => {
             let bands: Vec<String> = pack
@@ -211,6 +360,7 @@ pub fn duty_accrual(
                 rate_pct: Decimal::ZERO,
                 amount_usd: Decimal::ZERO,
                 reason,
+                low_value_reason: None,
             }
         }
     }

@@ -14,7 +14,8 @@
 use crate::audit;
 use crate::error::{Refusal, Result, StoreError};
 use crate::model::*;
-use crate::rules::{self, CapLedger, Drawdown, MAX_UNITS, MAX_USD};
+use crate::replay::{self, Rows, Val};
+use crate::rules::{self, CapLedger, Drawdown, ReportUse, MAX_UNITS, MAX_USD};
 use crate::Records;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -74,6 +75,10 @@ impl Backend {
 #[derive(Clone)]
 pub struct SqlStore {
     pool: AnyPool,
+    /// SQLite: read-only connections of their own for long reads (`audit verify`), so they
+    /// never hold the one writer connection (WAL lets them read while it writes). PostgreSQL:
+    /// `None` (the pool serves both).
+    reader: Option<AnyPool>,
     backend: Backend,
     reg: Arc<Regulation>,
 }
@@ -92,7 +97,7 @@ impl<'s> MigrationSource<'s> for Embedded {
                 + 's,
         >,
     > {
-        let sqls: [(i64, &'static str, &'static str); 2] = match self.0 {
+        let sqls: [(i64, &'static str, &'static str); 3] = match self.0 {
             Backend::Sqlite => [
                 (
                     1,
@@ -103,6 +108,11 @@ impl<'s> MigrationSource<'s> for Embedded {
                     2,
                     "tokens and owners",
                     include_str!("../migrations/sqlite/0002_tokens_and_owners.sql"),
+                ),
+                (
+                    3,
+                    "replay and reports",
+                    include_str!("../migrations/sqlite/0003_replay_and_reports.sql"),
                 ),
             ],
             Backend::Postgres => [
@@ -115,6 +125,11 @@ impl<'s> MigrationSource<'s> for Embedded {
                     2,
                     "tokens and owners",
                     include_str!("../migrations/postgres/0002_tokens_and_owners.sql"),
+                ),
+                (
+                    3,
+                    "replay and reports",
+                    include_str!("../migrations/postgres/0003_replay_and_reports.sql"),
                 ),
             ],
         };
@@ -157,6 +172,17 @@ fn normalise_url(url: &str) -> Result<(String, Backend)> {
     }
 }
 
+/// The same SQLite URL opened read-only.
+fn read_only_url(url: &str) -> String {
+    let (path, query) = url.split_once('?').unwrap_or((url, ""));
+    let mut params: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("mode="))
+        .collect();
+    params.push("mode=ro");
+    format!("{path}?{}", params.join("&"))
+}
+
 fn corrupt(what: &str, v: &str) -> StoreError {
     StoreError::Corrupt(format!("{what}: '{v}'"))
 }
@@ -168,13 +194,6 @@ fn date(v: &str) -> Result<NaiveDate> {
 }
 fn now_utc() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
-}
-
-/// A bound value of a multi-row insert.
-enum Val {
-    S(String),
-    I(i64),
-    N(Option<String>),
 }
 
 async fn insert_rows(
@@ -278,6 +297,21 @@ struct AuditBuf {
 }
 
 impl AuditBuf {
+    /// The entry of an exporter created by this write.
+    fn exporter_added(&mut self, id: &str, created_at: &str) {
+        let mut rows = Rows::new();
+        rows.add(
+            &replay::EXPORTERS,
+            &[Val::S(id.to_string()), Val::S(created_at.to_string())],
+        );
+        self.push(
+            "exporter.add",
+            &format!("exporter:{id}"),
+            &Value::Null,
+            &rows.after(),
+        );
+    }
+
     fn push(&mut self, action: &str, entity: &str, before: &Value, after: &Value) {
         self.seq += 1;
         let (b, a) = (before.to_string(), after.to_string());
@@ -373,6 +407,47 @@ fn customer_from_row(r: &AnyRow) -> Result<Customer> {
     })
 }
 
+/// A licence row as stored (the columns of [`LICENCE_COLS`], in order).
+fn licence_vals(l: &Licence) -> Vec<Val> {
+    vec![
+        Val::S(l.number.clone()),
+        Val::S(l.exporter.clone()),
+        Val::S(l.customer_id.clone()),
+        Val::S(l.chip.clone()),
+        Val::I(l.quantity_units),
+        Val::S(l.value_usd.to_string()),
+        Val::S(l.valid_until.to_string()),
+        Val::S(l.status.clone()),
+        Val::I(l.drawn_units),
+        Val::S(l.drawn_value_usd.to_string()),
+        Val::S(l.created_at.clone()),
+    ]
+}
+
+/// A customer row as stored (the columns of [`CUSTOMER_COLS`], in order).
+fn customer_vals(c: &Customer) -> Vec<Val> {
+    vec![
+        Val::S(c.id.clone()),
+        Val::S(c.name.clone()),
+        Val::S(c.country.clone()),
+        Val::S(c.headquarters.clone()),
+        Val::S(c.status.as_str().to_string()),
+        Val::N(c.kyc_until.map(|d| d.to_string())),
+        Val::S(c.created_at.clone()),
+        Val::N(c.owner.clone()),
+    ]
+}
+
+/// A cap ledger row as stored.
+fn cap_vals(exporter: &str, chip: &str, c: &CapLedger) -> Vec<Val> {
+    vec![
+        Val::S(exporter.to_string()),
+        Val::S(chip.to_string()),
+        Val::I(c.us_units),
+        Val::I(c.china_macau_units),
+    ]
+}
+
 const LICENCE_COLS: &str = "number, exporter, customer_id, chip, quantity_units, value_usd, valid_until, status, drawn_units, drawn_value_usd, created_at";
 const CUSTOMER_COLS: &str = "id, name, country, headquarters, status, kyc_until, created_at, owner";
 
@@ -396,16 +471,61 @@ macro_rules! retrying {
 /// One export shipment after its checks, ready to be written.
 struct Planned {
     item: NewExport,
-    licence: String,
-    exporter: String,
+    /// The licence after this shipment's drawdown.
+    licence_after: Licence,
     customer: String,
-    chip: String,
     destination: String,
     customs: Decimal,
     pack_id: String,
     duty: DutyAccrual,
     before: Value,
-    after: Value,
+    /// The cap ledger row after this shipment, when it counts toward the cap.
+    cap_after: Option<CapLedger>,
+    /// The test report and its use after this shipment.
+    report_after: Option<(TestReport, ReportUse)>,
+}
+
+/// A test report as stored when the group began, and as the group's checks have used it so far
+/// (`None`: not recorded yet).
+struct ReportState {
+    stored: Option<(TestReport, ReportUse)>,
+    current: Option<(TestReport, ReportUse)>,
+}
+
+/// What one export group locked and has counted so far.
+struct Locked {
+    licences: HashMap<String, (Licence, Drawdown)>,
+    customers: HashMap<String, Customer>,
+    caps: BTreeMap<(String, String), (CapLedger, CapLedger)>,
+    /// US end-use units of (exporter, chip) dated on or before a date.
+    us_dated: HashMap<(String, String, NaiveDate), i64>,
+    reports: HashMap<String, ReportState>,
+    bands: HashMap<(String, NaiveDate), Option<tollgate_core::classify::DutyBandRef>>,
+}
+
+const REPORT_COLS: [&str; 8] = [
+    "report_id",
+    "lab",
+    "chip",
+    "report_date",
+    "units_tested",
+    "tpp",
+    "dram_bandwidth_gbs",
+    "units_used",
+];
+
+/// A test report row as stored.
+fn report_vals(r: &TestReport, u: &ReportUse) -> Vec<Val> {
+    vec![
+        Val::S(r.report_id.clone()),
+        Val::S(r.lab.clone()),
+        Val::S(r.chip.clone()),
+        Val::S(r.date.to_string()),
+        Val::I(r.units_tested),
+        Val::S(r.measured.tpp.to_string()),
+        Val::S(r.measured.dram_bandwidth_gbs.to_string()),
+        Val::I(u.units_used),
+    ]
 }
 
 impl SqlStore {
@@ -441,7 +561,32 @@ impl SqlStore {
             }
         };
         Migrator::new(Embedded(backend)).await?.run(&pool).await?;
-        Ok(Self { pool, backend, reg })
+        let reader = match backend {
+            Backend::Sqlite if !url.contains(":memory:") => {
+                let ro = read_only_url(&url);
+                let opts = AnyConnectOptions::from_str(&ro)
+                    .map_err(|e| StoreError::invalid("db", format!("{ro}: {e}")))?;
+                Some(
+                    AnyPoolOptions::new()
+                        .max_connections(4)
+                        .min_connections(0)
+                        .after_connect(|conn, _| {
+                            Box::pin(async move {
+                                conn.execute("PRAGMA busy_timeout = 30000;").await?;
+                                Ok(())
+                            })
+                        })
+                        .connect_lazy_with(opts),
+                )
+            }
+            _ => None,
+        };
+        Ok(Self {
+            pool,
+            reader,
+            backend,
+            reg,
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -454,6 +599,9 @@ impl SqlStore {
 
     /// Closes the pool (checkpointing SQLite's WAL).
     pub async fn close(&self) {
+        if let Some(r) = &self.reader {
+            r.close().await;
+        }
         self.pool.close().await;
     }
 
@@ -649,16 +797,17 @@ impl SqlStore {
         insert_rows(conn, self.backend, "idempotency", &IDEM_COLS, vec![row]).await
     }
 
-    /// Inserts the exporter if new; returns whether it was created.
-    async fn ensure_exporter(&self, conn: &mut AnyConnection, id: &str) -> Result<bool> {
+    /// Inserts the exporter if new; returns its `created_at` if it was created.
+    async fn ensure_exporter(&self, conn: &mut AnyConnection, id: &str) -> Result<Option<String>> {
+        let at = now_utc();
         let r = sqlx::query(
             "INSERT INTO exporters (id, created_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
         )
         .bind(id.to_string())
-        .bind(now_utc())
+        .bind(at.clone())
         .execute(&mut *conn)
         .await?;
-        Ok(r.rows_affected() == 1)
+        Ok((r.rows_affected() == 1).then_some(at))
     }
 
     fn resolve_chip(&self, field: &str, chip: &str) -> Result<String> {
@@ -806,33 +955,33 @@ impl SqlStore {
             created_at: audit.at.clone(),
             owner,
         };
-        sqlx::query(&format!(
-            "INSERT INTO customers ({CUSTOMER_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-        ))
-        .bind(cust.id.clone())
-        .bind(cust.name.clone())
-        .bind(cust.country.clone())
-        .bind(cust.headquarters.clone())
-        .bind(cust.status.as_str())
-        .bind(None::<String>)
-        .bind(cust.created_at.clone())
-        .bind(cust.owner.clone())
-        .execute(&mut *tx)
-        .await?;
-        self.insert_event(
+        let vals = customer_vals(&cust);
+        insert_rows(
             &mut tx,
-            &cust.id,
-            VettingStatus::Unvetted,
-            None,
-            None,
-            &audit.at,
+            self.backend,
+            "customers",
+            &CUSTOMER_COLS.split(", ").collect::<Vec<_>>(),
+            vec![vals.clone()],
         )
         .await?;
+        let mut rows = Rows::new();
+        rows.add(&replay::CUSTOMERS, &vals);
+        let event = self
+            .insert_event(
+                &mut tx,
+                &cust.id,
+                VettingStatus::Unvetted,
+                None,
+                None,
+                &audit.at,
+            )
+            .await?;
+        rows.add(&replay::CUSTOMER_EVENTS, &event);
         audit.push(
             "customer.add",
             &format!("customer:{id}"),
             &Value::Null,
-            &json!(cust),
+            &rows.after(),
         );
         self.commit_write(tx, audit, ctx, "customer.add", &request, cust)
             .await
@@ -846,20 +995,25 @@ impl SqlStore {
         kyc_until: Option<NaiveDate>,
         reason: Option<&str>,
         at: &str,
-    ) -> Result<()> {
+    ) -> Result<Vec<Val>> {
         let id = self.next_id(conn, "customer_events").await?;
-        sqlx::query(
-            "INSERT INTO customer_events (id, customer_id, status, kyc_until, reason, at) VALUES ($1, $2, $3, $4, $5, $6)",
+        let vals = vec![
+            Val::I(id),
+            Val::S(customer.to_string()),
+            Val::S(status.as_str().to_string()),
+            Val::N(kyc_until.map(|d| d.to_string())),
+            Val::N(reason.map(str::to_string)),
+            Val::S(at.to_string()),
+        ];
+        insert_rows(
+            conn,
+            self.backend,
+            "customer_events",
+            &["id", "customer_id", "status", "kyc_until", "reason", "at"],
+            vec![vals.clone()],
         )
-        .bind(id)
-        .bind(customer.to_string())
-        .bind(status.as_str())
-        .bind(kyc_until.map(|d| d.to_string()))
-        .bind(reason.map(str::to_string))
-        .bind(at.to_string())
-        .execute(&mut *conn)
         .await?;
-        Ok(())
+        Ok(vals)
     }
 
     async fn do_set_vetting(
@@ -902,13 +1056,17 @@ impl SqlStore {
             .bind(id.to_string())
             .execute(&mut *tx)
             .await?;
-        self.insert_event(&mut tx, id, status, kyc_until, reason.as_deref(), &audit.at)
+        let event = self
+            .insert_event(&mut tx, id, status, kyc_until, reason.as_deref(), &audit.at)
             .await?;
+        let mut rows = Rows::new();
+        rows.add(&replay::CUSTOMERS, &customer_vals(&after))
+            .add(&replay::CUSTOMER_EVENTS, &event);
         audit.push(
             action,
             &format!("customer:{id}"),
             &json!(before),
-            &json!({"customer": after, "reason": reason}),
+            &rows.after(),
         );
         self.commit_write(tx, audit, ctx, action, &request, after)
             .await
@@ -953,13 +1111,8 @@ impl SqlStore {
         }
         let new_exporter = self.ensure_exporter(&mut tx, &exporter).await?;
         let mut audit = self.lock_head(&mut tx, &ctx.actor).await?;
-        if new_exporter {
-            audit.push(
-                "exporter.add",
-                &format!("exporter:{exporter}"),
-                &Value::Null,
-                &json!({"id": exporter}),
-            );
+        if let Some(at) = &new_exporter {
+            audit.exporter_added(&exporter, at);
         }
         let lic = Licence {
             number: number.clone(),
@@ -974,27 +1127,22 @@ impl SqlStore {
             drawn_value_usd: Decimal::ZERO,
             created_at: audit.at.clone(),
         };
-        sqlx::query(&format!(
-            "INSERT INTO licences ({LICENCE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-        ))
-        .bind(lic.number.clone())
-        .bind(lic.exporter.clone())
-        .bind(lic.customer_id.clone())
-        .bind(lic.chip.clone())
-        .bind(lic.quantity_units)
-        .bind(lic.value_usd.to_string())
-        .bind(lic.valid_until.to_string())
-        .bind(lic.status.clone())
-        .bind(0i64)
-        .bind("0".to_string())
-        .bind(lic.created_at.clone())
-        .execute(&mut *tx)
+        let vals = licence_vals(&lic);
+        insert_rows(
+            &mut tx,
+            self.backend,
+            "licences",
+            &LICENCE_COLS.split(", ").collect::<Vec<_>>(),
+            vec![vals.clone()],
+        )
         .await?;
+        let mut rows = Rows::new();
+        rows.add(&replay::LICENCES, &vals);
         audit.push(
             "licence.add",
             &format!("licence:{number}"),
             &Value::Null,
-            &json!(lic),
+            &rows.after(),
         );
         self.commit_write(tx, audit, ctx, "licence.add", &request, lic)
             .await
@@ -1030,6 +1178,7 @@ impl SqlStore {
         {
             return Ok(r);
         }
+        rules::check_domestic_date(d.date, chrono::Utc::now().date_naive())?;
         let new_exporter = self.ensure_exporter(&mut tx, &exporter).await?;
         let cap = self.lock_cap(&mut tx, &exporter, &chip).await?;
         let us = cap
@@ -1037,13 +1186,8 @@ impl SqlStore {
             .checked_add(quantity)
             .ok_or_else(|| StoreError::invalid("quantity", "US units would overflow"))?;
         let mut audit = self.lock_head(&mut tx, &ctx.actor).await?;
-        if new_exporter {
-            audit.push(
-                "exporter.add",
-                &format!("exporter:{exporter}"),
-                &Value::Null,
-                &json!({"id": exporter}),
-            );
+        if let Some(at) = &new_exporter {
+            audit.exporter_added(&exporter, at);
         }
         let id = self.next_id(&mut tx, "domestic_shipments").await?;
         sqlx::query("UPDATE cap_ledger SET us_units = $1 WHERE exporter = $2 AND chip = $3")
@@ -1052,17 +1196,41 @@ impl SqlStore {
             .bind(chip.clone())
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "INSERT INTO domestic_shipments (id, exporter, chip, quantity_units, ship_date, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        let vals = vec![
+            Val::I(id),
+            Val::S(exporter.clone()),
+            Val::S(chip.clone()),
+            Val::I(quantity),
+            Val::S(d.date.to_string()),
+            Val::S(audit.at.clone()),
+        ];
+        insert_rows(
+            &mut tx,
+            self.backend,
+            "domestic_shipments",
+            &[
+                "id",
+                "exporter",
+                "chip",
+                "quantity_units",
+                "ship_date",
+                "created_at",
+            ],
+            vec![vals.clone()],
         )
-        .bind(id)
-        .bind(exporter.clone())
-        .bind(chip.clone())
-        .bind(quantity)
-        .bind(d.date.to_string())
-        .bind(audit.at.clone())
-        .execute(&mut *tx)
         .await?;
+        let mut rows = Rows::new();
+        rows.add(&replay::DOMESTIC_SHIPMENTS, &vals).add(
+            &replay::CAP_LEDGER,
+            &cap_vals(
+                &exporter,
+                &chip,
+                &CapLedger {
+                    us_units: us,
+                    ..cap
+                },
+            ),
+        );
         let s = DomesticShipment {
             id,
             exporter,
@@ -1074,7 +1242,7 @@ impl SqlStore {
             "ship.domestic",
             &format!("domestic_shipment:{id}"),
             &json!({"cap": {"us_units": cap.us_units}}),
-            &json!({"shipment": s, "cap": {"us_units": us}}),
+            &rows.after(),
         );
         self.commit_write(tx, audit, ctx, "ship.domestic", &request, s)
             .await
@@ -1130,6 +1298,14 @@ impl SqlStore {
                     |i| json!({"licence": i.licence, "quantity": i.quantity_units, "value": i.value_usd,
                     "date": i.date, "test_report": i.test_report, "customs_value": i.customs_value_usd})
                 )
+                .zip(items.iter())
+                .map(|(mut v, i)| {
+                    // Only when given, so requests without it hash as they always did.
+                    if let (Value::Object(m), Some(r)) = (&mut v, &i.low_value_reason) {
+                        m.insert("low_value_reason".into(), json!(r));
+                    }
+                    v
+                })
                 .collect::<Vec<_>>());
         }
         let mut tx = self.begin().await?;
@@ -1161,7 +1337,7 @@ impl SqlStore {
         let live = |outcome: &[Option<Result<Vec<ExportShipment>>>]| -> Vec<usize> {
             (0..reqs.len()).filter(|r| outcome[*r].is_none()).collect()
         };
-        // Locks in one global order: licences, customers, cap rows, audit head.
+        // Locks in one global order: licences, customers, cap rows, test reports, audit head.
         let numbers: BTreeSet<&str> = live(&outcome)
             .into_iter()
             .flat_map(|r| reqs[r].1.iter().map(|i| i.licence.as_str()))
@@ -1189,6 +1365,7 @@ impl SqlStore {
             }
         }
         let mut cap_keys: BTreeSet<(String, String)> = BTreeSet::new();
+        let mut dated_keys: BTreeSet<(String, String, NaiveDate)> = BTreeSet::new();
         for r in live(&outcome) {
             for it in reqs[r].1 {
                 let Some((l, _)) = licences.get(&it.licence) else {
@@ -1201,6 +1378,7 @@ impl SqlStore {
                     .unwrap_or_default();
                 if self.in_cap_set(pack, &dest) {
                     cap_keys.insert((l.exporter.clone(), l.chip.clone()));
+                    dated_keys.insert((l.exporter.clone(), l.chip.clone(), it.date));
                 }
             }
         }
@@ -1209,36 +1387,83 @@ impl SqlStore {
             let ledger = self.lock_cap(&mut tx, &e, &c).await?;
             caps.insert((e, c), (ledger, ledger));
         }
+        // US end-use units dated on or before each shipment's date: units dated after it do not
+        // count toward its cap. (Read under the cap row's lock, which every US end-use write
+        // takes too.)
+        let mut us_dated: HashMap<(String, String, NaiveDate), i64> = HashMap::new();
+        for (e, c, d) in dated_keys {
+            let n: Option<i64> = sqlx::query_scalar(
+                "SELECT CAST(COALESCE(SUM(quantity_units), 0) AS BIGINT) FROM domestic_shipments \
+                 WHERE exporter = $1 AND chip = $2 AND ship_date <= $3",
+            )
+            .bind(e.clone())
+            .bind(c.clone())
+            .bind(d.to_string())
+            .fetch_one(&mut *tx)
+            .await?;
+            us_dated.insert((e, c, d), n.unwrap_or(0));
+        }
+        // The test reports cited, locked (first uses are inserted at write time; two writers
+        // inserting the same new report collide on its key and the later one retries).
+        let report_ids: BTreeSet<&str> = live(&outcome)
+            .into_iter()
+            .flat_map(|r| reqs[r].1.iter())
+            .filter_map(|i| i.test_report.as_ref().map(|t| t.report_id.as_str()))
+            .collect();
+        let mut reports: HashMap<String, ReportState> = HashMap::new();
+        for id in report_ids {
+            let stored = self.lock_report(&mut tx, id).await?;
+            reports.insert(
+                id.to_string(),
+                ReportState {
+                    current: stored.clone(),
+                    stored,
+                },
+            );
+        }
+        let mut locked = Locked {
+            licences,
+            customers,
+            caps,
+            us_dated,
+            reports,
+            bands: HashMap::new(),
+        };
         // Every check, request by request, against the locked state; a refused request's
-        // drawdowns and cap counts are rolled back before the next one.
+        // drawdowns, cap counts and report uses are rolled back before the next one.
         let mut planned: Vec<(usize, Vec<Planned>)> = Vec::new();
-        let mut bands: HashMap<(String, NaiveDate), Option<tollgate_core::classify::DutyBandRef>> =
-            HashMap::new();
         for r in live(&outcome) {
-            let drawn: Vec<(String, Drawdown)> = licences
+            let drawn: Vec<(String, Drawdown)> = locked
+                .licences
                 .iter()
                 .map(|(k, (_, dd))| (k.clone(), *dd))
                 .collect();
-            let counted: Vec<((String, String), CapLedger)> =
-                caps.iter().map(|(k, (_, cur))| (k.clone(), *cur)).collect();
-            match self.plan_exports(
-                reqs[r].1,
-                &report_chips[r],
-                &mut licences,
-                &customers,
-                &mut caps,
-                &mut bands,
-            ) {
+            let counted: Vec<((String, String), CapLedger)> = locked
+                .caps
+                .iter()
+                .map(|(k, (_, cur))| (k.clone(), *cur))
+                .collect();
+            let used: Vec<(String, Option<(TestReport, ReportUse)>)> = locked
+                .reports
+                .iter()
+                .map(|(k, st)| (k.clone(), st.current.clone()))
+                .collect();
+            match self.plan_exports(reqs[r].1, &report_chips[r], &mut locked) {
                 Ok(p) => planned.push((r, p)),
                 Err(e) => {
                     for (k, dd) in drawn {
-                        if let Some((_, cur)) = licences.get_mut(&k) {
+                        if let Some((_, cur)) = locked.licences.get_mut(&k) {
                             *cur = dd;
                         }
                     }
                     for (k, c) in counted {
-                        if let Some((_, cur)) = caps.get_mut(&k) {
+                        if let Some((_, cur)) = locked.caps.get_mut(&k) {
                             *cur = c;
+                        }
+                    }
+                    for (k, u) in used {
+                        if let Some(st) = locked.reports.get_mut(&k) {
+                            st.current = u;
                         }
                     }
                     outcome[r] = Some(Err(e));
@@ -1253,7 +1478,7 @@ impl SqlStore {
         // Writes.
         let mut audit = self.lock_head(&mut tx, &reqs[planned[0].0].0.actor).await?;
         let first_id = self.next_id(&mut tx, "export_shipments").await?;
-        for (l, dd) in licences.values() {
+        for (l, dd) in locked.licences.values() {
             if dd.drawn_units != l.drawn_units || dd.drawn_value != l.drawn_value_usd {
                 sqlx::query(
                     "UPDATE licences SET drawn_units = $1, drawn_value_usd = $2 WHERE number = $3",
@@ -1265,7 +1490,7 @@ impl SqlStore {
                 .await?;
             }
         }
-        for ((e, c), (before, after)) in &caps {
+        for ((e, c), (before, after)) in &locked.caps {
             if before != after {
                 sqlx::query(
                     "UPDATE cap_ledger SET cn_mo_units = $1 WHERE exporter = $2 AND chip = $3",
@@ -1277,6 +1502,28 @@ impl SqlStore {
                 .await?;
             }
         }
+        let mut new_reports = Vec::new();
+        for (id, st) in &locked.reports {
+            match (&st.stored, &st.current) {
+                (None, Some((r, u))) => new_reports.push(report_vals(r, u)),
+                (Some((_, a)), Some((_, b))) if a != b => {
+                    sqlx::query("UPDATE test_reports SET units_used = $1 WHERE report_id = $2")
+                        .bind(b.units_used)
+                        .bind(id.clone())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                _ => {}
+            }
+        }
+        insert_rows(
+            &mut tx,
+            self.backend,
+            "test_reports",
+            &REPORT_COLS,
+            new_reports,
+        )
+        .await?;
         let total: usize = planned.iter().map(|(_, p)| p.len()).sum();
         let mut ship_rows = Vec::with_capacity(total);
         let mut duty_rows = Vec::with_capacity(total);
@@ -1290,10 +1537,10 @@ impl SqlStore {
                     .map_err(|e| StoreError::Corrupt(format!("test report: {e}")))?;
                 let s = ExportShipment {
                     id,
-                    licence: p.licence,
-                    exporter: p.exporter,
+                    licence: p.licence_after.number.clone(),
+                    exporter: p.licence_after.exporter.clone(),
                     customer_id: p.customer,
-                    chip: p.chip,
+                    chip: p.licence_after.chip.clone(),
                     destination: p.destination,
                     quantity_units: p.item.quantity_units,
                     value_usd: p.item.value_usd,
@@ -1302,7 +1549,7 @@ impl SqlStore {
                     pack_id: p.pack_id,
                     duty: p.duty,
                 };
-                ship_rows.push(vec![
+                let ship = vec![
                     Val::I(id),
                     Val::S(s.licence.clone()),
                     Val::S(s.exporter.clone()),
@@ -1316,8 +1563,8 @@ impl SqlStore {
                     Val::S(s.pack_id.clone()),
                     Val::S(report),
                     Val::S(audit.at.clone()),
-                ]);
-                duty_rows.push(vec![
+                ];
+                let duty = vec![
                     Val::I(id),
                     Val::S(s.exporter.clone()),
                     Val::S(s.chip.clone()),
@@ -1329,16 +1576,25 @@ impl SqlStore {
                     Val::S(s.duty.rate_pct.to_string()),
                     Val::S(s.duty.amount_usd.to_string()),
                     Val::S(s.duty.reason.clone()),
-                ]);
-                let mut after = p.after;
-                if let Value::Object(m) = &mut after {
-                    m.insert("shipment".into(), json!(s));
+                    Val::N(s.duty.low_value_reason.clone()),
+                ];
+                let mut rows = Rows::new();
+                rows.add(&replay::EXPORT_SHIPMENTS, &ship)
+                    .add(&replay::DUTY_ACCRUALS, &duty)
+                    .add(&replay::LICENCES, &licence_vals(&p.licence_after));
+                if let Some(c) = &p.cap_after {
+                    rows.add(&replay::CAP_LEDGER, &cap_vals(&s.exporter, &s.chip, c));
                 }
+                if let Some((r, u)) = &p.report_after {
+                    rows.add(&replay::TEST_REPORTS, &report_vals(r, u));
+                }
+                ship_rows.push(ship);
+                duty_rows.push(duty);
                 audit.push(
                     "ship.export",
                     &format!("export_shipment:{id}"),
                     &p.before,
-                    &after,
+                    &rows.after(),
                 );
                 out.push(s);
                 id += 1;
@@ -1383,6 +1639,7 @@ impl SqlStore {
                 "rate_pct",
                 "amount_usd",
                 "reason",
+                "low_value_reason",
             ],
             duty_rows,
         )
@@ -1400,6 +1657,41 @@ impl SqlStore {
             outcome[r] = Some(Ok(out));
         }
         Ok(settled(outcome))
+    }
+
+    /// The stored test report `id` and its use, locked.
+    async fn lock_report(
+        &self,
+        conn: &mut AnyConnection,
+        id: &str,
+    ) -> Result<Option<(TestReport, ReportUse)>> {
+        let row = sqlx::query(&format!(
+            "SELECT report_id, lab, chip, report_date, units_tested, tpp, dram_bandwidth_gbs, units_used \
+             FROM test_reports WHERE report_id = $1{}",
+            self.for_update()
+        ))
+        .bind(id.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        let units_tested: i64 = r.try_get("units_tested")?;
+        Ok(Some((
+            TestReport {
+                lab: r.try_get("lab")?,
+                report_id: r.try_get("report_id")?,
+                date: date(&r.try_get::<String, _>("report_date")?)?,
+                chip: r.try_get("chip")?,
+                units_tested,
+                measured: Measured {
+                    tpp: dec(&r.try_get::<String, _>("tpp")?)?,
+                    dram_bandwidth_gbs: dec(&r.try_get::<String, _>("dram_bandwidth_gbs")?)?,
+                },
+            },
+            ReportUse {
+                units_tested,
+                units_used: r.try_get("units_used")?,
+            },
+        )))
     }
 
     /// The input checks of one export request that need no database: sizes, amounts, dates
@@ -1421,6 +1713,12 @@ impl SqlStore {
             if let Some(c) = it.customs_value_usd {
                 validate_usd("customs-value", c, true)?;
             }
+            if let Some(r) = &it.low_value_reason {
+                validate_name("low-value-reason", r, 2000)?;
+            }
+            if let Some(r) = &it.test_report {
+                validate_name("test-report.report_id", &r.report_id, 200)?;
+            }
             self.pack_on("date", it.date)?;
             report_chips.push(
                 it.test_report
@@ -1432,17 +1730,14 @@ impl SqlStore {
         Ok(report_chips)
     }
 
-    /// Checks one request's shipments in order against the locked licences, customers and cap
-    /// ledgers, drawing down and counting as it goes (the caller rolls back on a refusal).
-    #[allow(clippy::too_many_arguments)]
+    /// Checks one request's shipments in order against the locked licences, customers, cap
+    /// ledgers and test reports, drawing down and counting as it goes (the caller rolls back on
+    /// a refusal).
     fn plan_exports(
         &self,
         items: &[NewExport],
         report_chips: &[Option<String>],
-        licences: &mut HashMap<String, (Licence, Drawdown)>,
-        customers: &HashMap<String, Customer>,
-        caps: &mut BTreeMap<(String, String), (CapLedger, CapLedger)>,
-        bands: &mut HashMap<(String, NaiveDate), Option<tollgate_core::classify::DutyBandRef>>,
+        locked: &mut Locked,
     ) -> Result<Vec<Planned>> {
         let wrap = |index: usize, r: Refusal| -> StoreError {
             if items.len() == 1 {
@@ -1457,7 +1752,7 @@ impl SqlStore {
         let mut planned: Vec<Planned> = Vec::with_capacity(items.len());
         for (i, it) in items.iter().enumerate() {
             let pack = self.pack_on("date", it.date)?;
-            let Some((l, dd)) = licences.get_mut(&it.licence) else {
+            let Some((l, dd)) = locked.licences.get_mut(&it.licence) else {
                 return Err(wrap(
                     i,
                     Refusal::LicenceUnknown {
@@ -1484,7 +1779,7 @@ impl SqlStore {
                     },
                 ));
             }
-            let Some(cust) = customers.get(&l.customer_id) else {
+            let Some(cust) = locked.customers.get(&l.customer_id) else {
                 return Err(wrap(
                     i,
                     Refusal::CustomerNotApproved {
@@ -1526,16 +1821,79 @@ impl SqlStore {
                 it.date,
             )
             .map_err(|r| wrap(i, r))?;
+            // check_test_report refused a missing report.
+            let Some(report) = it.test_report.as_ref() else {
+                return Err(wrap(i, Refusal::TestReportMissing));
+            };
+            let catalog = self
+                .reg
+                .catalog
+                .resolve(&l.chip)
+                .map(|c| tollgate_core::classify::Metrics::of(&c.specs))
+                .map_err(|e| StoreError::invalid("chip", e.to_string()))?;
+            rules::check_report_plausible(report, &l.chip, catalog.tpp, catalog.dram_bandwidth_gbs)
+                .map_err(|r| wrap(i, r))?;
+            let Some(rs) = locked.reports.get_mut(&report.report_id) else {
+                return Err(StoreError::Corrupt(format!(
+                    "test report {} was not locked",
+                    report.report_id
+                )));
+            };
+            let use_before = match &rs.current {
+                Some((recorded, u)) => {
+                    rules::check_report_same(recorded, report).map_err(|r| wrap(i, r))?;
+                    *u
+                }
+                None => ReportUse {
+                    units_tested: report.units_tested,
+                    units_used: 0,
+                },
+            };
+            let use_after = use_before
+                .draw(&report.report_id, it.quantity_units)
+                .map_err(|r| wrap(i, r))?;
+            let band = match locked.bands.get(&(l.chip.clone(), it.date)) {
+                Some(b) => b.clone(),
+                None => {
+                    let b = self
+                        .reg
+                        .classify_chip(&l.chip, it.date, false)
+                        .map_err(|e| StoreError::invalid("chip", e.to_string()))?
+                        .duty_band;
+                    locked.bands.insert((l.chip.clone(), it.date), b.clone());
+                    b
+                }
+            };
+            let customs = it.customs_value_usd.unwrap_or(it.value_usd);
+            let low_value_reason = it.low_value_reason.as_deref().map(|r| r.trim().to_string());
+            rules::check_customs_value(
+                it.value_usd,
+                customs,
+                band.as_ref().map(|b| b.id.as_str()),
+                low_value_reason.as_deref(),
+            )
+            .map_err(|r| wrap(i, r))?;
             let dd_before = *dd;
             *dd = dd
                 .draw(&l.number, it.quantity_units, it.value_usd)
                 .map_err(|r| wrap(i, r))?;
-            let mut cap_json = (Value::Null, Value::Null);
+            let mut cap_before = Value::Null;
+            let mut cap_after = None;
             if self.in_cap_set(pack, &cust.country) {
                 if let Some((ratio, rule)) = &pack.volume_cap_ratio {
-                    if let Some((_, cur)) = caps.get_mut(&(l.exporter.clone(), l.chip.clone())) {
-                        let before = *cur;
-                        *cur = cur
+                    if let Some((_, cur)) =
+                        locked.caps.get_mut(&(l.exporter.clone(), l.chip.clone()))
+                    {
+                        let us_units = locked
+                            .us_dated
+                            .get(&(l.exporter.clone(), l.chip.clone(), it.date))
+                            .copied()
+                            .unwrap_or(0);
+                        let dated = CapLedger {
+                            us_units,
+                            china_macau_units: cur.china_macau_units,
+                        };
+                        let next = dated
                             .ship_china_macau(
                                 &rule.rule,
                                 &l.exporter,
@@ -1544,39 +1902,30 @@ impl SqlStore {
                                 *ratio,
                             )
                             .map_err(|r| wrap(i, r))?;
-                        cap_json = (
-                            json!({"us_units": before.us_units, "china_macau_units": before.china_macau_units}),
-                            json!({"us_units": cur.us_units, "china_macau_units": cur.china_macau_units, "ratio": ratio}),
-                        );
+                        cap_before = json!({"us_units_dated": us_units, "china_macau_units": cur.china_macau_units});
+                        cur.china_macau_units = next.china_macau_units;
+                        cap_after = Some(*cur);
                     }
                 }
             }
-            let band = match bands.get(&(l.chip.clone(), it.date)) {
-                Some(b) => b.clone(),
-                None => {
-                    let b = self
-                        .reg
-                        .classify_chip(&l.chip, it.date, false)
-                        .map_err(|e| StoreError::invalid("chip", e.to_string()))?
-                        .duty_band;
-                    bands.insert((l.chip.clone(), it.date), b.clone());
-                    b
-                }
-            };
-            let customs = it.customs_value_usd.unwrap_or(it.value_usd);
-            let duty = rules::duty_accrual(pack, &l.chip, band.as_ref(), customs);
+            let mut duty = rules::duty_accrual(pack, &l.chip, band.as_ref(), customs);
+            duty.low_value_reason = low_value_reason;
+            rs.current = Some((report.clone(), use_after));
             planned.push(Planned {
                 item: it.clone(),
-                licence: l.number.clone(),
-                exporter: l.exporter.clone(),
+                licence_after: Licence {
+                    drawn_units: dd.drawn_units,
+                    drawn_value_usd: dd.drawn_value,
+                    ..l.clone()
+                },
                 customer: cust.id.clone(),
-                chip: l.chip.clone(),
                 destination: cust.country.clone(),
                 customs,
                 pack_id: pack.id.clone(),
                 duty,
-                before: json!({"licence": {"drawn_units": dd_before.drawn_units, "drawn_value_usd": dd_before.drawn_value}, "cap": cap_json.0}),
-                after: json!({"licence": {"drawn_units": dd.drawn_units, "drawn_value_usd": dd.drawn_value}, "cap": cap_json.1}),
+                before: json!({"licence": {"drawn_units": dd_before.drawn_units, "drawn_value_usd": dd_before.drawn_value}, "cap": cap_before, "test_report": {"units_used": use_before.units_used}}),
+                cap_after,
+                report_after: Some((report.clone(), use_after)),
             });
         }
         Ok(planned)
@@ -1608,26 +1957,35 @@ impl SqlStore {
         }
         let new_exporter = self.ensure_exporter(&mut tx, &exporter).await?;
         let mut audit = self.lock_head(&mut tx, &ctx.actor).await?;
-        if new_exporter {
-            audit.push(
-                "exporter.add",
-                &format!("exporter:{exporter}"),
-                &Value::Null,
-                &json!({"id": exporter}),
-            );
+        if let Some(at) = &new_exporter {
+            audit.exporter_added(&exporter, at);
         }
         let id = self.next_id(&mut tx, "duty_payments").await?;
-        sqlx::query(
-            "INSERT INTO duty_payments (id, exporter, amount_usd, reference, paid_date, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        let vals = vec![
+            Val::I(id),
+            Val::S(exporter.clone()),
+            Val::S(amount.to_string()),
+            Val::S(reference.clone()),
+            Val::S(p.date.to_string()),
+            Val::S(audit.at.clone()),
+        ];
+        insert_rows(
+            &mut tx,
+            self.backend,
+            "duty_payments",
+            &[
+                "id",
+                "exporter",
+                "amount_usd",
+                "reference",
+                "paid_date",
+                "created_at",
+            ],
+            vec![vals.clone()],
         )
-        .bind(id)
-        .bind(exporter.clone())
-        .bind(amount.to_string())
-        .bind(reference.clone())
-        .bind(p.date.to_string())
-        .bind(audit.at.clone())
-        .execute(&mut *tx)
         .await?;
+        let mut rows = Rows::new();
+        rows.add(&replay::DUTY_PAYMENTS, &vals);
         let pay = DutyPayment {
             id,
             exporter,
@@ -1639,10 +1997,53 @@ impl SqlStore {
             "duty.pay",
             &format!("duty_payment:{id}"),
             &Value::Null,
-            &json!(pay),
+            &rows.after(),
         );
         self.commit_write(tx, audit, ctx, "duty.pay", &request, pay)
             .await
+    }
+
+    async fn do_checkpoint(
+        &self,
+        ctx: &WriteCtx,
+        key: &crate::checkpoint::ed25519_dalek::SigningKey,
+    ) -> Result<Checkpoint> {
+        let mut tx = self.begin().await?;
+        let mut audit = self.lock_head(&mut tx, &ctx.actor).await?;
+        let (seq, hash) = (audit.seq, audit.hash.clone());
+        let cp = Checkpoint {
+            seq,
+            hash: hash.clone(),
+            public_key: crate::checkpoint::key_hex(&key.verifying_key()),
+            signature: crate::checkpoint::sign(key, seq, &hash),
+            at: audit.at.clone(),
+        };
+        let vals = vec![
+            Val::I(cp.seq),
+            Val::S(cp.hash.clone()),
+            Val::S(cp.public_key.clone()),
+            Val::S(cp.signature.clone()),
+            Val::S(cp.at.clone()),
+        ];
+        insert_rows(
+            &mut tx,
+            self.backend,
+            "audit_checkpoints",
+            &["seq", "hash", "public_key", "signature", "at"],
+            vec![vals.clone()],
+        )
+        .await?;
+        let mut rows = Rows::new();
+        rows.add(&replay::AUDIT_CHECKPOINTS, &vals);
+        audit.push(
+            "audit.checkpoint",
+            &format!("checkpoint:{seq}"),
+            &Value::Null,
+            &rows.after(),
+        );
+        self.flush_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(cp)
     }
 
     async fn do_record_decision(&self, ctx: &WriteCtx, d: &NewDecision) -> Result<Decision> {
@@ -1666,23 +2067,38 @@ impl SqlStore {
             decision: d.decision.clone(),
             created_at: audit.at.clone(),
         };
-        sqlx::query(
-            "INSERT INTO decisions (id, order_id, as_of, pack_id, list_versions, decision, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        let vals = vec![
+            Val::I(id),
+            Val::S(rec.order_id.clone()),
+            Val::S(rec.as_of.to_string()),
+            Val::S(rec.pack_id.clone()),
+            Val::S(rec.list_versions.to_string()),
+            Val::S(rec.decision.to_string()),
+            Val::S(rec.created_at.clone()),
+        ];
+        insert_rows(
+            &mut tx,
+            self.backend,
+            "decisions",
+            &[
+                "id",
+                "order_id",
+                "as_of",
+                "pack_id",
+                "list_versions",
+                "decision",
+                "created_at",
+            ],
+            vec![vals.clone()],
         )
-        .bind(id)
-        .bind(rec.order_id.clone())
-        .bind(rec.as_of.to_string())
-        .bind(rec.pack_id.clone())
-        .bind(rec.list_versions.to_string())
-        .bind(rec.decision.to_string())
-        .bind(rec.created_at.clone())
-        .execute(&mut *tx)
         .await?;
+        let mut rows = Rows::new();
+        rows.add(&replay::DECISIONS, &vals);
         audit.push(
             "decision.record",
             &format!("decision:{id}"),
             &Value::Null,
-            &json!(rec),
+            &rows.after(),
         );
         self.commit_write(tx, audit, ctx, "decision.record", &request, rec)
             .await
@@ -1817,7 +2233,7 @@ impl Records for SqlStore {
         };
         let (from_s, to_s) = (from.to_string(), to.to_string());
         let acc = sqlx::query(
-            "SELECT chip, destination, accrual_date, quantity_units, customs_value_usd, band, rate_pct, amount_usd, reason \
+            "SELECT shipment_id, chip, destination, accrual_date, quantity_units, customs_value_usd, band, rate_pct, amount_usd, reason, low_value_reason \
              FROM duty_accruals WHERE exporter = $1 AND accrual_date <= $2 ORDER BY shipment_id",
         )
         .bind(exporter.to_string())
@@ -1833,6 +2249,7 @@ impl Records for SqlStore {
         .await?;
         let (mut opening, mut accrued, mut paid) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
         let mut lines: BTreeMap<(String, String, Option<String>), StatementLine> = BTreeMap::new();
+        let mut low_value = Vec::new();
         for r in &acc {
             let d: String = r.try_get("accrual_date")?;
             let amount = dec(&r.try_get::<String, _>("amount_usd")?)?;
@@ -1843,6 +2260,17 @@ impl Records for SqlStore {
             accrued += amount;
             let chip: String = r.try_get("chip")?;
             let dest: String = r.try_get("destination")?;
+            if let Some(why) = r.try_get::<Option<String>, _>("low_value_reason")? {
+                low_value.push(LowValueShipment {
+                    shipment_id: r.try_get("shipment_id")?,
+                    chip: chip.clone(),
+                    destination: dest.clone(),
+                    date: date(&d)?,
+                    customs_value_usd: dec(&r.try_get::<String, _>("customs_value_usd")?)?,
+                    accrued_usd: amount,
+                    reason: why,
+                });
+            }
             let band: Option<String> = r.try_get("band")?;
             let reason: String = r.try_get("reason")?;
             let line = lines
@@ -1895,6 +2323,7 @@ impl Records for SqlStore {
             outstanding_usd: opening + accrued - paid,
             lines: lines.into_values().collect(),
             payments,
+            low_value,
         })
     }
 
@@ -2007,42 +2436,33 @@ impl Records for SqlStore {
     }
 
     async fn verify_audit(&self) -> Result<AuditReport> {
-        // One snapshot: the head and the rows read in the same transaction.
+        self.verify_audit_with_key(None).await
+    }
+
+    async fn verify_audit_with_key(
+        &self,
+        key: Option<&crate::checkpoint::ed25519_dalek::VerifyingKey>,
+    ) -> Result<AuditReport> {
+        // One snapshot: the head, the log and every table read in the same read transaction,
+        // on a connection of its own (SQLite: read-only, beside the writer).
+        let pool = self.reader.as_ref().unwrap_or(&self.pool);
         let mut tx = match self.backend {
-            Backend::Sqlite => self.pool.begin().await?,
+            Backend::Sqlite => pool.begin().await?,
             Backend::Postgres => {
-                self.pool
-                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                     .await?
             }
         };
-        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_optional(&mut *tx)
-            .await?;
-        let (head_seq, head_hash): (i64, String) = match head {
-            Some(r) => (r.try_get("seq")?, r.try_get("hash")?),
-            None => (-1, "(audit head missing)".into()),
-        };
-        let rows = sqlx::query(
-            "SELECT seq, at, actor, action, entity, before_json, after_json, prev_hash, hash FROM audit_log ORDER BY seq",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
+        let report = replay::verify(&mut tx, key).await?;
         tx.commit().await?;
-        let mut entries = Vec::with_capacity(rows.len());
-        for r in &rows {
-            entries.push(AuditEntry {
-                seq: r.try_get("seq")?,
-                at: r.try_get("at")?,
-                actor: r.try_get("actor")?,
-                action: r.try_get("action")?,
-                entity: r.try_get("entity")?,
-                before_json: r.try_get("before_json")?,
-                after_json: r.try_get("after_json")?,
-                prev_hash: r.try_get("prev_hash")?,
-                hash: r.try_get("hash")?,
-            });
-        }
-        Ok(audit::verify(&entries, head_seq, &head_hash))
+        Ok(report)
+    }
+
+    async fn checkpoint_audit(
+        &self,
+        ctx: &WriteCtx,
+        key: &crate::checkpoint::ed25519_dalek::SigningKey,
+    ) -> Result<Checkpoint> {
+        retrying!(self.do_checkpoint(ctx, key))
     }
 }

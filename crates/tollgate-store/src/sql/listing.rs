@@ -4,6 +4,7 @@ use super::{corrupt, customer_from_row, date, licence_from_row, now_utc, SqlStor
 use super::{CUSTOMER_COLS, LICENCE_COLS};
 use crate::error::{Result, StoreError};
 use crate::model::*;
+use crate::replay::{self, Rows, Val};
 use crate::rules;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
@@ -32,6 +33,18 @@ fn token_from_row(r: &sqlx::any::AnyRow) -> Result<ApiToken> {
 }
 
 const TOKEN_COLS: &str = "id, role, exporter, created_at, revoked_at";
+
+/// A token row as stored (`token_hash`: the SHA-256 of the secret).
+fn token_vals(t: &ApiToken, token_hash: String) -> Vec<Val> {
+    vec![
+        Val::S(t.id.clone()),
+        Val::S(token_hash),
+        Val::S(t.role.as_str().to_string()),
+        Val::N(t.exporter.clone()),
+        Val::S(t.created_at.clone()),
+        Val::N(t.revoked_at.clone()),
+    ]
+}
 
 /// A new secret: 256 random bits, hex, with a recognisable prefix (for secret scanners).
 fn new_secret() -> String {
@@ -237,23 +250,31 @@ impl SqlStore {
             created_at: audit.at.clone(),
             revoked_at: None,
         };
-        sqlx::query(
-            "INSERT INTO api_tokens (id, token_hash, role, exporter, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        let vals = token_vals(&token, hash_token(&secret));
+        super::insert_rows(
+            conn,
+            self.backend,
+            "api_tokens",
+            &[
+                "id",
+                "token_hash",
+                "role",
+                "exporter",
+                "created_at",
+                "revoked_at",
+            ],
+            vec![vals.clone()],
         )
-        .bind(token.id.clone())
-        .bind(hash_token(&secret))
-        .bind(role.as_str())
-        .bind(token.exporter.clone())
-        .bind(token.created_at.clone())
-        .bind(None::<String>)
-        .execute(&mut *conn)
         .await?;
-        // The audit entry names the token, never its secret or hash.
+        // The audit entry names the token, never its secret or hash (only the hash's SHA-256,
+        // which verification compares).
+        let mut rows = Rows::new();
+        rows.add(&replay::API_TOKENS, &vals);
         audit.push(
             "token.create",
             &format!("token:{}", token.id),
             &Value::Null,
-            &json!(token),
+            &rows.after(),
         );
         Ok(NewTokenSecret { token, secret })
     }
@@ -286,16 +307,11 @@ impl SqlStore {
         let mut tx = self.begin().await?;
         let new_exporter = match &exporter {
             Some(e) => self.ensure_exporter(&mut tx, e).await?,
-            None => false,
+            None => None,
         };
         let mut audit = self.lock_head(&mut tx, &ctx.actor).await?;
-        if let (true, Some(e)) = (new_exporter, &exporter) {
-            audit.push(
-                "exporter.add",
-                &format!("exporter:{e}"),
-                &Value::Null,
-                &json!({"id": e}),
-            );
+        if let (Some(at), Some(e)) = (&new_exporter, &exporter) {
+            audit.exporter_added(e, at);
         }
         let t = self
             .insert_token(&mut tx, &mut audit, role, exporter)
@@ -345,7 +361,7 @@ impl SqlStore {
     pub(crate) async fn do_revoke_token(&self, ctx: &WriteCtx, id: &str) -> Result<ApiToken> {
         let mut tx = self.begin().await?;
         let row = sqlx::query(&format!(
-            "SELECT {TOKEN_COLS} FROM api_tokens WHERE id = $1{}",
+            "SELECT {TOKEN_COLS}, token_hash FROM api_tokens WHERE id = $1{}",
             self.for_update()
         ))
         .bind(id.to_string())
@@ -354,6 +370,11 @@ impl SqlStore {
         let Some(before) = row.as_ref().map(token_from_row).transpose()? else {
             return Err(StoreError::invalid("id", format!("no token '{id}'")));
         };
+        let hash: String = row
+            .as_ref()
+            .map(|r| r.try_get("token_hash"))
+            .transpose()?
+            .unwrap_or_default();
         if before.revoked_at.is_some() {
             return Ok(before);
         }
@@ -367,11 +388,13 @@ impl SqlStore {
             .bind(id.to_string())
             .execute(&mut *tx)
             .await?;
+        let mut rows = Rows::new();
+        rows.add(&replay::API_TOKENS, &token_vals(&after, hash));
         audit.push(
             "token.revoke",
             &format!("token:{id}"),
             &json!(before),
-            &json!(after),
+            &rows.after(),
         );
         self.flush_audit(&mut tx, audit).await?;
         tx.commit().await?;

@@ -99,10 +99,14 @@ pub fn ctx() -> WriteCtx {
     WriteCtx::new("test")
 }
 
+static REPORTS: AtomicU32 = AtomicU32::new(0);
+
+/// A test report with an id of its own (a report covers its units across all shipments, so
+/// tests that mean a fresh report get one; `with_id` gives a chosen id).
 pub fn report(chip: &str, date: &str, units: i64, tpp: &str, bw: &str) -> TestReport {
     TestReport {
         lab: "Example Labs, Austin TX".into(),
-        report_id: "EL-2026-0042".into(),
+        report_id: format!("EL-T-{:06}", REPORTS.fetch_add(1, Ordering::SeqCst)),
         date: d(date),
         chip: chip.into(),
         units_tested: units,
@@ -131,6 +135,7 @@ pub fn export(
         date: d(date),
         test_report: r,
         customs_value_usd: None,
+        low_value_reason: None,
     }
 }
 
@@ -173,6 +178,12 @@ pub async fn customer_and_licence(
     .await
     .expect("licence");
     c
+}
+
+/// The same report under a chosen id.
+pub fn with_id(mut r: TestReport, id: &str) -> TestReport {
+    r.report_id = id.to_string();
+    r
 }
 
 pub async fn domestic(s: &SqlStore, chip: &str, units: i64) {

@@ -90,6 +90,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                         p.amount_usd, p.date, p.reference
                     );
                 }
+                for l in &st.low_value {
+                    println!(
+                        "  low customs value: shipment {} ({} to {}, {}), customs value {}, accrued {}: {}",
+                        l.shipment_id, l.chip, l.destination, l.date, l.customs_value_usd, l.accrued_usd, l.reason
+                    );
+                }
             }
         }
     }

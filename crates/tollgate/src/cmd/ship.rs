@@ -41,6 +41,10 @@ enum Cmd {
         /// Customs value for the Section 232 duty (default: the value).
         #[arg(long)]
         customs_value: Option<String>,
+        /// Why the customs value is 0 or below 10 % of the value: required then for a chip in
+        /// a duty band, and shown on the duty statement.
+        #[arg(long)]
+        low_value_reason: Option<String>,
     },
 }
 
@@ -77,6 +81,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             date,
             test_report,
             customs_value,
+            low_value_reason,
         } => {
             let value = usd(&value, "value")?;
             let customs = customs_value
@@ -101,6 +106,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 date,
                 test_report: report,
                 customs_value_usd: customs,
+                low_value_reason,
             };
             let s = open(&args.db)?;
             let r = s.run(s.store.ship_exports(&s.ctx, vec![item]))?;
@@ -119,6 +125,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                         e.value_usd
                     );
                     println!("  duty accrued {} ({})", e.duty.amount_usd, e.duty.reason);
+                    if let Some(why) = &e.duty.low_value_reason {
+                        println!(
+                            "  customs value {} declared low: {why}",
+                            e.customs_value_usd
+                        );
+                    }
                 }
             }
         }

@@ -846,16 +846,9 @@ impl Order {
         catalog: &Catalog,
         countries: &Countries,
     ) -> Result<Order, OrderError> {
-        let v: Value = serde_json::from_str(text_in).map_err(|e| {
-            OrderError::new(
-                "(order)",
-                format!(
-                    "is not valid JSON: {e} (line {}, column {})",
-                    e.line(),
-                    e.column()
-                ),
-            )
-        })?;
+        // serde_json's message already ends "at line L column C".
+        let v: Value = serde_json::from_str(text_in)
+            .map_err(|e| OrderError::new("(order)", format!("is not valid JSON: {e}")))?;
         Self::from_value(&v, catalog, countries)
     }
 

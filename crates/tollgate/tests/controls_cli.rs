@@ -227,3 +227,16 @@ fn with_a_records_database_the_cap_counts_come_from_the_exporters_ledger() {
         "{d:#}"
     );
 }
+
+#[test]
+fn a_date_after_today_names_the_pack_used_and_says_later_rules_are_not_known() {
+    let (code, _, err) = tollgate(&["classify", "H200", "--as-of", "2099-01-01"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("note: 2099-01-01 is after today (")
+            && err.contains("decided under regulation pack 2026-11-10 (in force from 2026-11-10), the latest this version of tollgate knows"),
+        "{err}"
+    );
+    let (_, _, err) = tollgate(&["classify", "H200", "--as-of", "2026-02-01"]);
+    assert!(!err.contains("note:"), "{err}");
+}

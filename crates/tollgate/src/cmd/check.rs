@@ -33,6 +33,9 @@ pub struct Args {
     /// Screen against the list files in DIR instead of the bundled lists.
     #[arg(long, value_name = "DIR")]
     lists: Option<PathBuf>,
+    /// The list directory and maximum list age: a decision on stale lists says so.
+    #[command(flatten)]
+    current: super::screen::CurrentLists,
     /// Do not screen the parties (the decision then rests on the items and countries only).
     #[arg(long)]
     no_screen: bool,
@@ -90,10 +93,15 @@ fn load_screener(args: &Args) -> anyhow::Result<Option<Screener>> {
     if args.no_screen {
         return Ok(None);
     }
+    // The screener carries the lists' ages: each decision gets the `stale_lists` warning while
+    // a list is older than the maximum age.
+    let opts = Default::default();
+    let max_age = args.current.max_age();
     let s = match &args.lists {
-        Some(dir) => Screener::from_dir(dir)
+        Some(dir) => Screener::exact(dir, max_age, opts)
             .with_context(|| format!("loading the lists in {}", dir.display()))?,
-        None => Screener::bundled().context("loading the bundled lists")?,
+        None => Screener::current(&args.current.dir(), max_age, opts)
+            .context("loading the lists")?,
     };
     Ok(Some(s))
 }
@@ -143,6 +151,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
 
     let d = reg.decide(&order, as_of, &screening).map_err(order_error)?;
+    super::note_future_date(&reg, d.as_of);
     if args.record {
         record(
             args.db.as_deref().unwrap_or("sqlite://tollgate.db"),

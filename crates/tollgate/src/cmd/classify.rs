@@ -25,6 +25,7 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<()> {
     let reg = regulation()?;
     let as_of = date_or_today(args.as_of.as_deref(), "--as-of")?;
+    super::note_future_date(&reg, as_of);
     let c = match (&args.chip, &args.specs) {
         (Some(chip), _) => reg
             .classify_chip(chip, as_of, args.system)

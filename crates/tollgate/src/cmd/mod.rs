@@ -156,6 +156,23 @@ pub fn regulation() -> anyhow::Result<tollgate_core::Regulation> {
     }
 }
 
+/// On standard error, a note when a date lies after today: the pack used is the latest this
+/// version knows, and rules published later are not in it.
+pub fn note_future_date(reg: &tollgate_core::Regulation, date: chrono::NaiveDate) {
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::America::New_York)
+        .date_naive();
+    if date <= today {
+        return;
+    }
+    if let Ok(p) = reg.packs.in_force(date) {
+        eprintln!(
+            "note: {date} is after today ({today}); decided under regulation pack {} (in force from {}), the latest this version of tollgate knows: rules published after it are not applied",
+            p.id, p.effective
+        );
+    }
+}
+
 /// Parses a `--as-of`-style date argument, or today's date in America/New_York (the Federal
 /// Register's zone, in which regulation effective dates are given).
 pub fn date_or_today(arg: Option<&str>, field: &str) -> anyhow::Result<chrono::NaiveDate> {

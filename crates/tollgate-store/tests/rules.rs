@@ -334,3 +334,194 @@ fn duty_is_the_band_rate_of_the_customs_value() {
         "no Section 232 duty band in pack 2025-05-13: no duty accrues"
     );
 }
+
+// ---- issue 12: rules an exporter could game ---------------------------------------------------
+
+use tollgate_store::rules::{
+    check_customs_value, check_domestic_date, check_report_plausible, check_report_same, ReportUse,
+    DOMESTIC_FUTURE_TOLERANCE_DAYS, MIN_CUSTOMS_PCT, REPORT_TOLERANCE_PCT,
+};
+
+#[test]
+fn a_report_measures_within_ten_percent_of_the_catalog_either_way() {
+    assert_eq!(REPORT_TOLERANCE_PCT, 10);
+    let plausible = |tpp: &str, bw: &str| {
+        check_report_plausible(
+            &report("2026-02-01", 10, tpp, bw),
+            "nvidia-h200-sxm",
+            Some(dec("15000")),
+            Some(dec("4000")),
+        )
+    };
+    let implausible = |metric: &str, measured: &str, catalog: &str| {
+        Err(Refusal::TestReportImplausible {
+            report_id: "R-1".into(),
+            metric: metric.into(),
+            measured: dec(measured),
+            catalog: dec(catalog),
+            chip: "nvidia-h200-sxm".into(),
+            tolerance_pct: dec("10"),
+        })
+    };
+    // Exactly 10 % off either way: accepted; a hundredth beyond: refused.
+    assert_eq!(plausible("16500", "4400"), Ok(()));
+    assert_eq!(plausible("13500", "3600"), Ok(()));
+    assert_eq!(
+        plausible("16500.01", "4000"),
+        implausible("tpp", "16500.01", "15000")
+    );
+    assert_eq!(
+        plausible("13499.99", "4000"),
+        implausible("tpp", "13499.99", "15000")
+    );
+    assert_eq!(
+        plausible("15000", "4400.01"),
+        implausible("dram_bandwidth_gbs", "4400.01", "4000")
+    );
+    assert_eq!(
+        plausible("15000", "3599.99"),
+        implausible("dram_bandwidth_gbs", "3599.99", "4000")
+    );
+    // TPP 1 for an H200.
+    assert_eq!(plausible("1", "4000"), implausible("tpp", "1", "15000"));
+    // A figure the catalog lacks is not compared.
+    assert_eq!(
+        check_report_plausible(&report("2026-02-01", 10, "1", "1"), "x", None, None),
+        Ok(())
+    );
+}
+
+#[test]
+fn a_report_reused_must_be_the_same_report_and_covers_its_units_once() {
+    let a = report("2026-02-01", 100, "15832", "4800");
+    assert_eq!(check_report_same(&a, &a), Ok(()));
+    // The same figures written differently are the same report.
+    assert_eq!(
+        check_report_same(&a, &report("2026-02-01", 100, "15832.0", "4800.00")),
+        Ok(())
+    );
+    let conflict = |field: &str, recorded: &str, given: &str| {
+        Err(Refusal::TestReportConflict {
+            report_id: "R-1".into(),
+            field: field.into(),
+            recorded: recorded.into(),
+            given: given.into(),
+        })
+    };
+    let mut b = a.clone();
+    b.lab = "other".into();
+    assert_eq!(check_report_same(&a, &b), conflict("lab", "lab", "other"));
+    let mut b = a.clone();
+    b.chip = "H100".into();
+    assert_eq!(check_report_same(&a, &b), conflict("chip", "H200", "H100"));
+    assert_eq!(
+        check_report_same(&a, &report("2026-02-02", 100, "15832", "4800")),
+        conflict("date", "2026-02-01", "2026-02-02")
+    );
+    assert_eq!(
+        check_report_same(&a, &report("2026-02-01", 1000, "15832", "4800")),
+        conflict("units_tested", "100", "1000")
+    );
+    assert_eq!(
+        check_report_same(&a, &report("2026-02-01", 100, "15833", "4800")),
+        conflict("measured.tpp", "15832", "15833")
+    );
+    assert_eq!(
+        check_report_same(&a, &report("2026-02-01", 100, "15832", "4801")),
+        conflict("measured.dram_bandwidth_gbs", "4800", "4801")
+    );
+    let u = ReportUse {
+        units_tested: 100,
+        units_used: 60,
+    };
+    assert_eq!(
+        u.draw("R-1", 40),
+        Ok(ReportUse {
+            units_tested: 100,
+            units_used: 100
+        })
+    );
+    assert_eq!(
+        u.draw("R-1", 41),
+        Err(Refusal::TestReportExhausted {
+            report_id: "R-1".into(),
+            units_tested: 100,
+            units_used: 60,
+            requested: 41,
+        })
+    );
+    assert!(matches!(
+        ReportUse {
+            units_tested: i64::MAX,
+            units_used: i64::MAX - 1
+        }
+        .draw("R-1", 2),
+        Err(Refusal::TestReportExhausted { .. })
+    ));
+}
+
+#[test]
+fn a_low_customs_value_on_a_dutiable_chip_needs_a_reason() {
+    assert_eq!(MIN_CUSTOMS_PCT, 10);
+    let band = Some("band1");
+    let low = |customs: &str| {
+        Err(Refusal::CustomsValueTooLow {
+            customs_value: dec(customs),
+            value: dec("1000.00"),
+            min_pct: dec("10"),
+            band: "band1".into(),
+        })
+    };
+    assert_eq!(
+        check_customs_value(dec("1000.00"), dec("0"), band, None),
+        low("0")
+    );
+    assert_eq!(
+        check_customs_value(dec("1000.00"), dec("99.99"), band, None),
+        low("99.99")
+    );
+    assert_eq!(
+        check_customs_value(dec("1000.00"), dec("100.00"), band, None),
+        Ok(())
+    );
+    assert_eq!(
+        check_customs_value(
+            dec("1000.00"),
+            dec("0"),
+            band,
+            Some("sample units, no charge")
+        ),
+        Ok(())
+    );
+    // Outside every duty band no duty accrues: any customs value.
+    assert_eq!(
+        check_customs_value(dec("1000.00"), dec("0"), None, None),
+        Ok(())
+    );
+    // A customs value of 0 on a declared value of 0.01 is still zero.
+    assert_eq!(
+        check_customs_value(dec("0.01"), dec("0"), band, None),
+        Err(Refusal::CustomsValueTooLow {
+            customs_value: dec("0"),
+            value: dec("0.01"),
+            min_pct: dec("10"),
+            band: "band1".into(),
+        })
+    );
+}
+
+#[test]
+fn a_domestic_shipment_may_be_dated_at_most_a_day_ahead() {
+    assert_eq!(DOMESTIC_FUTURE_TOLERANCE_DAYS, 1);
+    let today = d("2026-12-01");
+    assert_eq!(check_domestic_date(d("2026-12-02"), today), Ok(()));
+    assert_eq!(check_domestic_date(d("2025-01-01"), today), Ok(()));
+    assert_eq!(
+        check_domestic_date(d("2026-12-03"), today),
+        Err(Refusal::DomesticFutureDate {
+            date: "2026-12-03".into(),
+            latest: "2026-12-02".into(),
+            tolerance_days: 1,
+        })
+    );
+}

@@ -184,7 +184,6 @@ impl Facts for ItemFacts<'_> {
             BoolFact::Hbm => Some(self.m.hbm),
             BoolFact::Datacenter => Some(self.m.datacenter),
             BoolFact::Controlled => Some(self.controlled),
-            BoolFact::Classified => Some(self.m.tpp.is_some()),
             _ => None,
         }
     }

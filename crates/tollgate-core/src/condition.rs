@@ -31,9 +31,6 @@ pub enum BoolFact {
     MilitaryEndUse,
     CertificationsComplete,
     WithinVolumeCap,
-    /// The item's compute figures are known (a chip named only in an is-informed letter may
-    /// have none).
-    Classified,
     /// The Part 744 certification of the 2026 conditions (unknown when the order does not give it).
     NoPart744EndUse,
     MilitaryIntelligenceEndUse,
@@ -148,11 +145,6 @@ const FACTS: &[(&str, Fact, Stage)] = &[
         "destination_address",
         Fact::Str(StrFact::DestinationAddress),
         Stage::Order,
-    ),
-    (
-        "classified",
-        Fact::Bool(BoolFact::Classified),
-        Stage::Classified,
     ),
     (
         "no_part744_end_use",

@@ -410,7 +410,6 @@ impl Facts for ItemFacts<'_> {
             BoolFact::MilitaryEndUse => self.o.military,
             BoolFact::CertificationsComplete => self.o.certs_complete,
             BoolFact::WithinVolumeCap => self.within_cap,
-            BoolFact::Classified => self.c.eccn != crate::classify::UNCLASSIFIED,
             BoolFact::NoPart744EndUse => return self.o.no_part744,
             BoolFact::MilitaryIntelligenceEndUse => e.military_intelligence,
             BoolFact::SupercomputerEndUse => e.supercomputer,
@@ -969,11 +968,9 @@ impl Decision<'_> {
                     let country = self.facts_ctx_country(party.country);
                     // One warning per entity: the consignee is often the end user too.
                     let same_entity_warned = self.warns.iter().any(|w| match w {
-                        WarnStep::OwnershipUnknown { rule: r, party: p } if *r == ri as u16 => {
-                            parties
-                                .get(p.role())
-                                .is_some_and(|q| q.name == party.name && q.country == party.country)
-                        }
+                        WarnStep::OwnershipUnknown { party: p, .. } => parties
+                            .get(p.role())
+                            .is_some_and(|q| q.name == party.name && q.country == party.country),
                         _ => false,
                     });
                     if rule.effect != ScreeningEffectKind::RedFlag

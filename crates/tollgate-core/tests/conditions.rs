@@ -444,7 +444,7 @@ fn malformed_conditions_are_refused_with_their_key() {
         ),
         (
             "{ any = [{ fact = 'hbm', is = true }, { fact = 'tops', ge = 1 }] }",
-            "rule[0].when[0].any[1]: unknown fact 'tops'; known facts: tpp, performance_density, dram_bandwidth_gbs, interconnect_gbs, memory_bandwidth_density, hbm, datacenter, controlled, eccn, ai_commodity, s232_band, is_informed, military_end_use, certifications_complete, within_volume_cap, transaction, destination_address, classified, no_part744_end_use, military_intelligence_end_use, supercomputer_end_use, advanced_node_ic_end_use, nuclear_end_use, missile_end_use, chemical_biological_end_use, destination, end_user_country, party_headquarters, ship_from, review_policy_rule",
+            "rule[0].when[0].any[1]: unknown fact 'tops'; known facts: tpp, performance_density, dram_bandwidth_gbs, interconnect_gbs, memory_bandwidth_density, hbm, datacenter, controlled, eccn, ai_commodity, s232_band, is_informed, military_end_use, certifications_complete, within_volume_cap, transaction, destination_address, no_part744_end_use, military_intelligence_end_use, supercomputer_end_use, advanced_node_ic_end_use, nuclear_end_use, missile_end_use, chemical_biological_end_use, destination, end_user_country, party_headquarters, ship_from, review_policy_rule",
         ),
     ];
     for (when, want) in cases {

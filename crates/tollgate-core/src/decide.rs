@@ -618,7 +618,7 @@ impl Regulation {
         }
         // Ownership: a party owned by listed parties (the Affiliates rule, OFAC's 50 % rule).
         if !pack.ownership_rules.is_empty() {
-            d.ownership(&mut prohibited, &mut barred_by);
+            d.ownership(&self.countries, &mut prohibited, &mut barred_by);
         }
 
         // The most restrictive policy that carries obligations: a stricter review of the whole
@@ -902,7 +902,12 @@ impl Regulation {
 
 impl Decision<'_> {
     /// Applies the pack's ownership rules to every party of the order.
-    fn ownership(&mut self, prohibited: &mut bool, barred_by: &mut Option<Bar>) {
+    fn ownership(
+        &mut self,
+        countries: &crate::country::Countries,
+        prohibited: &mut bool,
+        barred_by: &mut Option<Bar>,
+    ) {
         let pack = self.pack;
         let hits = &self.screening.hits;
         let parties = &self.order.parties;
@@ -965,7 +970,8 @@ impl Decision<'_> {
                         rule: ri as u16,
                         party: of,
                     };
-                    let country = self.facts_ctx_country(party.country);
+                    // Hong Kong counts as China, as it does for the order's destination.
+                    let country = countries.canonical(party.country);
                     // One warning per entity: the consignee is often the end user too.
                     let same_entity_warned = self.warns.iter().any(|w| match w {
                         WarnStep::OwnershipUnknown { party: p, .. } => parties
@@ -990,20 +996,6 @@ impl Decision<'_> {
                 self.warns.push(WarnStep::OwnerListed { hit: hi as u16 });
             }
         }
-    }
-
-    fn facts_ctx_country(&self, c: Iso2) -> Iso2 {
-        // Hong Kong counts as China in the sets, as it does for the order's destination.
-        self.facts_ctx
-            .destination
-            .iter()
-            .copied()
-            .find(|d| *d == c)
-            .unwrap_or(if c.as_str() == "HK" {
-                Iso2::parse("CN").unwrap_or(c)
-            } else {
-                c
-            })
     }
 
     fn describe_contribution(&self, c: &Contribution, out: &mut String) {

@@ -150,7 +150,60 @@ fn a_party_owned_through_a_majority_owned_holding_names_the_whole_path() {
 #[test]
 fn below_the_threshold_and_unknown_ownership_are_red_flags_in_words() {
     let mut eu = party("Penang Compute", "MY");
-    eu["owners"] = json!([{"name": "Huawei", "country": "CN", "percent": "49.99"}]);
+    eu["owners"] = json!([{"name": "Huawei", "country": "CN", "percent": "29.99"},
+                          {"name": "SMIC", "country": "CN", "percent": "20"}]);
+    let mut uc = party("Penang Logistics", "MY");
+    uc["owners"] = json!([{"name": "Blocked Co", "country": "RU", "percent": "10"}]);
+    let o = order(
+        "2026-11-20",
+        json!({"chip": "nvidia-h200-sxm", "quantity": 10}),
+        uc,
+        eu,
+        certs(),
+    );
+    let d = decide(
+        &o,
+        &[
+            ("ultimate_consignee.owners[0]", "SDN", "sdn-1", "BLOCKED CO"),
+            ("end_user.owners[0]", "Entity List", "el-1", "HUAWEI"),
+            ("end_user.owners[1]", "Unverified List", "uvl-1", "SMIC"),
+        ],
+    );
+    assert_eq!(d["verdict"], "no_license_required");
+    assert!(said(&d, "744.11-a1-affiliates").is_empty());
+    // Each party's own listed owners, on the rule's lists only (the UVL hit is a warning of its
+    // own); 10 % SDN ownership blocks nothing under OFAC's rule either.
+    let w = warnings(&d);
+    assert_eq!(
+        w[0],
+        (
+            "affiliate_red_flag".to_string(),
+            format!(
+                "ultimate_consignee 'Penang Logistics': owner 'Blocked Co' (ultimate_consignee.owners[0], 10 %) matches 'BLOCKED CO' on the SDN (id sdn-1); \
+                 listed parties hold 10 % of it, directly or through entities they own 50 % or more of; \
+                 below the Affiliates rule's 50 %, but Red Flag 29 requires looking into the ownership before export (744.11-a1-affiliates; {AFF_CITE})"
+            )
+        )
+    );
+    assert_eq!(
+        w[1],
+        (
+            "affiliate_red_flag".to_string(),
+            format!(
+                "end_user 'Penang Compute': owner 'Huawei' (end_user.owners[0], 29.99 %) matches 'HUAWEI' on the Entity List (id el-1); \
+                 listed parties hold 29.99 % of it, directly or through entities they own 50 % or more of; \
+                 below the Affiliates rule's 50 %, but Red Flag 29 requires looking into the ownership before export (744.11-a1-affiliates; {AFF_CITE})"
+            )
+        )
+    );
+    assert_eq!(
+        w[2].1,
+        "owner 'SMIC' (end_user.owners[1], 20 %) matches 'SMIC' on the Unverified List (id uvl-1, score 0.950): a restricted party in the ownership chain is a red flag to resolve before export (15 CFR Part 732, Supp. No. 3)"
+    );
+    // Two listed owners of one party below the threshold are named one after the other.
+    let mut eu = party("Penang Compute", "MY");
+    eu["owners"] = json!([{"name": "Huawei", "country": "CN", "percent": "29.99"},
+                          {"name": "SMIC", "country": "CN", "percent": "20"}]);
     let o = order(
         "2026-11-20",
         json!({"chip": "nvidia-h200-sxm", "quantity": 10}),
@@ -160,21 +213,16 @@ fn below_the_threshold_and_unknown_ownership_are_red_flags_in_words() {
     );
     let d = decide(
         &o,
-        &[("end_user.owners[0]", "Entity List", "el-1", "HUAWEI")],
+        &[
+            ("end_user.owners[0]", "Entity List", "el-1", "HUAWEI"),
+            ("end_user.owners[1]", "Entity List", "el-2", "SMIC"),
+        ],
     );
-    assert_eq!(d["verdict"], "no_license_required");
-    assert!(said(&d, "744.11-a1-affiliates").is_empty());
-    assert_eq!(
-        warnings(&d)[0],
-        (
-            "affiliate_red_flag".to_string(),
-            format!(
-                "end_user 'Penang Compute': owner 'Huawei' (end_user.owners[0], 49.99 %) matches 'HUAWEI' on the Entity List (id el-1); \
-                 listed parties hold 49.99 % of it, directly or through entities they own 50 % or more of; \
-                 below the Affiliates rule's 50 %, but Red Flag 29 requires looking into the ownership before export (744.11-a1-affiliates; {AFF_CITE})"
-            )
-        )
-    );
+    assert_eq!(d["verdict"], "no_license_required", "49.99 % is below 50 %");
+    assert!(warnings(&d)[0].1.starts_with(
+        "end_user 'Penang Compute': owner 'Huawei' (end_user.owners[0], 29.99 %) matches 'HUAWEI' on the Entity List (id el-1); \
+         owner 'SMIC' (end_user.owners[1], 20 %) matches 'SMIC' on the Entity List (id el-2); listed parties hold 49.99 % of it"
+    ), "{d:#}");
     // Two different entities in China without owners: one warning each; the same entity in two
     // roles: one.
     let o = order(
@@ -208,6 +256,18 @@ fn below_the_threshold_and_unknown_ownership_are_red_flags_in_words() {
         .filter(|(c, _)| c == "affiliate_red_flag")
         .count();
     assert_eq!(n, 1);
+    // Hong Kong counts as China.
+    let o = order(
+        "2026-11-20",
+        json!({"chip": "nvidia-h200-sxm", "quantity": 10}),
+        party("HK Cloud", "HK"),
+        party("HK Cloud", "HK"),
+        certs(),
+    );
+    assert!(warnings(&decide(&o, &[]))
+        .iter()
+        .any(|(c, m)| c == "affiliate_red_flag"
+            && m.starts_with("ultimate_consignee 'HK Cloud' (HK) states no owners")));
     // During the suspension no ownership is asked for.
     let o = order(
         "2026-06-01",

@@ -1579,6 +1579,22 @@ impl<'a> Decision<'a> {
         };
     }
 
+    /// How much a hit on `list` weighs under this pack: prohibited 3, licence 2, red flag 1.
+    fn list_weight(&self, list: &str) -> u8 {
+        let e = self
+            .pack
+            .screening_effects
+            .iter()
+            .find(|e| e.list == list)
+            .or_else(|| self.pack.screening_effects.iter().find(|e| e.list == "*"));
+        match e.map(|e| e.effect) {
+            Some(ScreeningEffectKind::Prohibited) => 3,
+            Some(ScreeningEffectKind::LicenseRequired) => 2,
+            Some(ScreeningEffectKind::RedFlag) => 1,
+            None => 0,
+        }
+    }
+
     fn party_name(&self, role: Role) -> &str {
         self.order
             .parties
@@ -1634,7 +1650,13 @@ impl<'a> Decision<'a> {
                         .hits
                         .iter()
                         .filter(|h| h.role == role)
-                        .max_by(|a, b| a.score.total_cmp(&b.score));
+                        // The hit whose list weighs most (prohibited, then licence, then red
+                        // flag), then the closest: the entry a reader must see first.
+                        .max_by(|a, b| {
+                            self.list_weight(&a.list)
+                                .cmp(&self.list_weight(&b.list))
+                                .then(a.score.total_cmp(&b.score))
+                        });
                     ScreenOut {
                         party: role.label(),
                         match_id: best.map(|h| h.match_id.as_str()),

@@ -399,3 +399,57 @@ fn the_pack_warnings_are_written_with_their_rule_and_citation() {
     );
     assert_eq!(d["review_policy"], "case_by_case");
 }
+
+#[test]
+fn the_screening_record_shows_the_hit_whose_list_weighs_most() {
+    let mut eu = party("Penang Compute", "MY");
+    eu["owners"] = json!([{"name": "Huawei", "country": "CN", "percent": "60"}]);
+    let o = order(
+        "2026-06-01",
+        json!({"chip": "nvidia-h200-sxm", "quantity": 10}),
+        party("Penang Compute", "MY"),
+        eu,
+        certs(),
+    );
+    // The NS-CMIC hit scores higher, but the Entity List entry is the one with a licence
+    // requirement.
+    let r = reg();
+    let o = Order::from_value(&o, &r.catalog, &r.countries).expect("valid order");
+    let owner = o.parties.all_with_owners()[2].0;
+    let mut cmic = PartyHit::new(
+        owner,
+        "Non-SDN Chinese Military-Industrial Complex Companies List",
+        "cmic-1",
+        "HUAWEI",
+        1.0,
+    );
+    cmic.score = 1.0;
+    let s = Screening {
+        screened: true,
+        hits: vec![
+            cmic,
+            PartyHit::new(owner, "Entity List", "el-1", "HUAWEI", 0.9),
+        ],
+        ..Default::default()
+    };
+    let d = r.decide(&o, None, &s).expect("decides").to_json();
+    let row = d["screening"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["party"] == "end_user.owners[0]")
+        .expect("the owner is in the screening record");
+    assert_eq!(row["match_list"], "Entity List");
+    assert_eq!(row["match_id"], "el-1");
+    // Between hits of equal weight the closer one is shown.
+    let s = Screening {
+        screened: true,
+        hits: vec![
+            PartyHit::new(owner, "Entity List", "el-1", "HUAWEI", 0.9),
+            PartyHit::new(owner, "Military End User List", "meu-1", "HUAWEI", 0.95),
+        ],
+        ..Default::default()
+    };
+    let d = r.decide(&o, None, &s).expect("decides").to_json();
+    assert_eq!(d["screening"][2]["match_id"], "meu-1");
+}

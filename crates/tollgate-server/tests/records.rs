@@ -13,7 +13,9 @@ async fn a_retried_export_with_the_same_idempotency_key_records_one_shipment_and
     let e = env().await;
     seed(&e, "acme", &e.acme, "L-ACME").await;
     let before = e.store.export_shipment_ids().await.unwrap().len();
-    let body = export("L-ACME", 7, "217000.00");
+    let mut body = export("L-ACME", 7, "217000.00");
+    // A report covering both shipments below (a report covers its units once across shipments).
+    body["shipments"][0]["test_report"]["units_tested"] = 14.into();
     let first = e
         .call(
             "POST",

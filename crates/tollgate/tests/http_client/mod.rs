@@ -156,8 +156,16 @@ pub fn token(db: &str, role: &str, exporter: Option<&str>) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
+/// A test report with an id of its own: the store refuses a report reused beyond its
+/// `units_tested` across shipments, so each call is a different report (a body built once and
+/// sent twice still carries the same one).
 pub fn h200_report(units: i64) -> serde_json::Value {
-    serde_json::json!({"lab": "Example Labs, Austin TX", "report_id": "EL-2026-0042", "date": "2026-02-10",
+    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let id = format!(
+        "EL-T-{}",
+        N.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    );
+    serde_json::json!({"lab": "Example Labs, Austin TX", "report_id": id, "date": "2026-02-10",
         "chip": "nvidia-h200-sxm", "units_tested": units,
         "measured": {"tpp": 15790, "dram_bandwidth_gbs": 4790}})
 }

@@ -8,12 +8,14 @@
 
 pub mod country;
 mod error;
+pub mod freshness;
 pub mod index;
 pub mod load;
 pub mod model;
 pub mod normalize;
 pub mod order;
 pub mod score;
+pub mod updater;
 
 pub use error::ScreenError;
 pub use load::{Format, LoadOptions, LoadedFile};
@@ -122,6 +124,9 @@ pub struct Screener {
     versions: Vec<ListVersion>,
     issues: Vec<RowIssue>,
     threshold: f64,
+    /// How current the lists are, when the caller knows (CLI, server); `None` for a screener
+    /// built from files alone, which then never warns.
+    freshness: Option<std::sync::Arc<freshness::Freshness>>,
 }
 
 /// A display name's index, weak flag, token variants and surname tokens, ready to index.
@@ -307,7 +312,55 @@ impl Screener {
             versions,
             issues,
             threshold: DEFAULT_THRESHOLD,
+            freshness: None,
         }
+    }
+
+    /// The bundled lists with the sources updated into the list directory `dir` in their
+    /// place (`updater::load_current`), carrying their ages against `max_age_days`.
+    pub fn current(
+        dir: &Path,
+        max_age_days: u32,
+        opts: LoadOptions,
+    ) -> Result<Screener, ScreenError> {
+        let c = updater::load_current(dir, opts)?;
+        Ok(
+            Screener::build(c.files)
+                .with_freshness(freshness::Freshness::new(c.ages, max_age_days)),
+        )
+    }
+
+    /// Exactly the files of `dir` (`--lists DIR`), carrying their ages.
+    pub fn exact(
+        dir: &Path,
+        max_age_days: u32,
+        opts: LoadOptions,
+    ) -> Result<Screener, ScreenError> {
+        let c = updater::load_exact(dir, opts)?;
+        Ok(
+            Screener::build(c.files)
+                .with_freshness(freshness::Freshness::new(c.ages, max_age_days)),
+        )
+    }
+
+    /// Attaches the lists' ages: screening results and decisions then carry the `stale_lists`
+    /// warning while a list is older than the maximum age.
+    pub fn with_freshness(mut self, f: freshness::Freshness) -> Self {
+        self.freshness = Some(std::sync::Arc::new(f));
+        self
+    }
+
+    pub fn freshness(&self) -> Option<&freshness::Freshness> {
+        self.freshness.as_deref()
+    }
+
+    /// The `stale_lists` warning, now, when a list is too old (empty otherwise, and for a
+    /// screener without ages).
+    pub fn warnings(&self) -> Vec<tollgate_core::decide::Warning> {
+        self.freshness
+            .as_ref()
+            .map(|f| f.warnings())
+            .unwrap_or_default()
     }
 
     pub fn with_threshold(mut self, t: f64) -> Self {

@@ -111,7 +111,8 @@ pub fn screen_order_cached(
             Some(c) => c.labels.get_or_init(|| labels(screener)).clone(),
             None => labels(screener),
         },
-        warnings: Vec::new(),
+        // Stale lists: screening ran, but on lists older than the maximum age.
+        warnings: screener.warnings(),
     }
 }
 

@@ -245,6 +245,13 @@ pub struct Ready {
     pub status: &'static str,
     pub regulation_packs: usize,
     pub chips: usize,
+    /// The screening lists in use: `{"lists": [{"source", "file", "as_of", "fetched_at",
+    /// "age_days", "rows", "sha256", "stale", ...}], "stale", "max_age_days", "loaded_at",
+    /// "swaps"}`, and with a shared database `"sync": {"in_sync", "lagging", "checked_at",
+    /// "error"}` (a node whose lists lag the version the database names says so here); null
+    /// without lists.
+    #[schema(value_type = Object)]
+    pub lists: Option<serde_json::Value>,
 }
 
 /// Readiness: reference data loaded (and, when configured, the database reachable).
@@ -266,5 +273,27 @@ pub async fn ready(State(s): State<AppState>) -> Result<Json<Ready>, ApiError> {
         status: "ready",
         regulation_packs: s.reg.packs.all().len(),
         chips: s.reg.catalog.chips().len(),
+        lists: lists_readiness(&s),
     }))
+}
+
+/// Each list's age and staleness, when it was swapped in, and how this node stands against the
+/// shared database's list version.
+pub fn lists_readiness(s: &AppState) -> Option<serde_json::Value> {
+    let l = s.lists.load()?;
+    let mut v = match l.screener.freshness() {
+        Some(f) => serde_json::to_value(f.status()).unwrap_or_default(),
+        None => serde_json::json!({
+            "lists": l.screener.versions().iter().map(|v| serde_json::json!({
+                "file": v.file, "as_of": v.published, "rows": v.rows, "sha256": v.sha256,
+            })).collect::<Vec<_>>(),
+            "stale": false,
+        }),
+    };
+    v["loaded_at"] = l.loaded_at.clone().into();
+    v["swaps"] = s.lists.swaps().into();
+    if let Some(sync) = s.lists.sync_state() {
+        v["sync"] = serde_json::to_value(sync).unwrap_or_default();
+    }
+    Some(v)
 }

@@ -151,8 +151,42 @@ pub async fn overview(
                     a href="/chips" { "Look up a chip →" }
                 }
             }
+            (lists_freshness(&s))
         },
     )
+}
+
+/// The screening lists in use, each with its as-of date, age and whether it is stale (the
+/// overview and the screening page).
+pub fn lists_freshness(s: &AppState) -> Markup {
+    let Some(l) = s.lists.load() else {
+        return html! { div.card id="lists-freshness" { span.pill.p-warn { "no lists" } " this server screens no party" } };
+    };
+    let Some(f) = l.screener.freshness() else {
+        return html! {};
+    };
+    let st = f.status();
+    let sync = s.lists.sync_state();
+    html! {
+        div.card id="lists-freshness" data-stale=(st.stale) {
+            h3 { "Screening lists " @if st.stale { span.pill.p-bad { "stale" } } @else { span.pill.p-ok { "current" } } }
+            p.muted { "A list is stale when older than " (st.max_age_days) " days; decisions and screening results on stale lists carry the " code { "stale_lists" } " warning. Loaded " (l.loaded_at) "." }
+            @if let Some(sy) = &sync {
+                @if !sy.in_sync { p { span.pill.p-bad { "lagging" } " this node's lists differ from the version the database names: " (sy.lagging.join("; ")) } }
+            }
+            table {
+                tr { th { "Source" } th { "File" } th { "As of" } th { "Fetched" } th.n { "Age (days)" } th.n { "Rows" } th { "" } }
+                @for x in &st.lists {
+                    tr {
+                        td { (x.source) } td { (x.file) } td { (x.as_of) }
+                        td { (x.fetched_at.as_deref().unwrap_or("bundled")) }
+                        td.n { (x.age_days) } td.n { (x.rows) }
+                        td { @if x.stale && x.updatable { span.pill.p-bad { "stale" } } @else if x.stale { span.pill.p-warn { "old, not updatable" } } @else { span.pill.p-ok { "current" } } }
+                    }
+                }
+            }
+        }
+    }
 }
 
 #[derive(Deserialize)]

@@ -26,9 +26,8 @@ pub const MAX_BATCH_ORDERS: usize = 10_000;
 /// Most names in one screening batch request.
 pub const MAX_BATCH_NAMES: usize = 100_000;
 
-fn screener(s: &AppState) -> Result<&Arc<Screener>, ApiError> {
-    s.screener
-        .as_ref()
+fn screener(s: &AppState) -> Result<Arc<Screener>, ApiError> {
+    s.screener()
         .ok_or_else(|| ApiError::unavailable("no screening lists are loaded on this server"))
 }
 
@@ -42,8 +41,11 @@ fn parse_date(field: &str, v: &str) -> Result<NaiveDate, ApiError> {
 }
 
 fn screening_for(s: &AppState, order: &Order) -> Screening {
-    match &s.screener {
-        Some(sc) => tollgate_screen::order::screen_order_cached(sc, Some(&s.party_cache), order),
+    // The lists in use now, held to the end of this order even if new ones are swapped in.
+    match s.lists.load() {
+        Some(l) => {
+            tollgate_screen::order::screen_order_cached(&l.screener, Some(&l.party_cache), order)
+        }
         None => Screening::default(),
     }
 }
@@ -336,6 +338,7 @@ fn hits_json(sc: &Screener, q: &ScreenIn) -> Value {
         "query": {"name": q.name, "country": q.country, "address": q.address},
         "threshold": t,
         "hits": hits,
+        "warnings": sc.warnings(),
     })
 }
 
@@ -350,7 +353,7 @@ pub async fn screen(
     crate::records::Body(q): crate::records::Body<ScreenIn>,
 ) -> Result<Json<Value>, ApiError> {
     validate_screen(&q, "")?;
-    let sc = screener(&s)?.clone();
+    let sc = screener(&s)?;
     Ok(Json(hits_json(&sc, &q)))
 }
 
@@ -378,7 +381,7 @@ pub async fn screen_batch(
     for (i, q) in b.queries.iter().enumerate() {
         validate_screen(q, &format!("queries[{i}]."))?;
     }
-    let sc = screener(&s)?.clone();
+    let sc = screener(&s)?;
     let out = tokio::task::spawn_blocking(move || {
         b.queries
             .iter()
@@ -642,8 +645,7 @@ fn screen_form(f: &ScreenForm) -> Markup {
 
 pub async fn screen_page(State(s): State<AppState>) -> Html<String> {
     let lists = s
-        .screener
-        .as_ref()
+        .screener()
         .map(|sc| sc.versions().to_vec())
         .unwrap_or_default();
     page(
@@ -652,6 +654,7 @@ pub async fn screen_page(State(s): State<AppState>) -> Html<String> {
         html! {
             h1 { "Restricted-party screening" }
             (screen_form(&ScreenForm::default()))
+            (crate::dashboard::lists_freshness(&s))
             div.card {
                 h3 { "Lists loaded" }
                 table {
@@ -672,12 +675,16 @@ pub async fn screen_submit(State(s): State<AppState>, Form(f): Form<ScreenForm>)
         address: None,
         threshold: None,
     };
-    let body = match validate_screen(&q, "").and_then(|_| screener(&s).cloned()) {
+    let body = match validate_screen(&q, "").and_then(|_| screener(&s)) {
         Err(e) => html! { div.card id="error" { span.pill.p-bad { "invalid" } " " (e.detail) } },
         Ok(sc) => {
             let r = hits_json(&sc, &q);
             let hits = r["hits"].as_array().cloned().unwrap_or_default();
+            let warnings = r["warnings"].as_array().cloned().unwrap_or_default();
             html! {
+                @for w in &warnings {
+                    div.card.warning { span.pill.p-warn { (w["code"].as_str().unwrap_or("")) } " " (w["message"].as_str().unwrap_or("")) }
+                }
                 div.card id="hits" data-count=(hits.len()) {
                     @if hits.is_empty() {
                         p { span.pill.p-ok { "no match" } " at threshold " (r["threshold"]) }

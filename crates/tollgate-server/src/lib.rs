@@ -8,6 +8,7 @@ pub mod auth;
 pub mod dashboard;
 pub mod decide;
 pub mod error;
+pub mod lists;
 pub mod pages;
 pub mod records;
 pub mod schema;
@@ -36,10 +37,9 @@ pub struct AppState {
     pub store: Option<tollgate_store::SqlStore>,
     /// Export shipment requests to the store, group-committed (see `tollgate_store::group`).
     pub exports: Option<tollgate_store::group::ExportQueue>,
-    /// The screening lists; `None` decides without screening and answers 503 on `/v1/screen`.
-    pub screener: Option<Arc<tollgate_screen::Screener>>,
-    /// Recent parties' screening results, for these lists.
-    pub party_cache: Arc<tollgate_screen::order::PartyCache>,
+    /// The screening lists in use with their party cache, swapped atomically when new lists
+    /// come in (`lists.rs`); none: decides without screening and answers 503 on `/v1/screen`.
+    pub lists: lists::ListsHandle,
     /// Licence number -> exporter, for the tenancy check of export shipments.
     pub licence_owners: records::LicenceOwners,
 }
@@ -63,17 +63,20 @@ impl AppState {
             shutting_down: Arc::new(AtomicBool::new(false)),
             store: None,
             exports: None,
-            screener: None,
-            party_cache: Arc::new(tollgate_screen::order::PartyCache::new(PARTY_CACHE)),
+            lists: lists::ListsHandle::default(),
             licence_owners: Default::default(),
         }
     }
 
     /// Screens parties against these lists (and decides orders with the hits).
-    pub fn with_screener(mut self, screener: Arc<tollgate_screen::Screener>) -> Self {
-        self.screener = Some(screener);
-        self.party_cache = Arc::new(tollgate_screen::order::PartyCache::new(PARTY_CACHE));
+    pub fn with_screener(self, screener: Arc<tollgate_screen::Screener>) -> Self {
+        self.lists.swap(screener, String::new());
         self
+    }
+
+    /// The screener in use now (hold it for the whole request).
+    pub fn screener(&self) -> Option<Arc<tollgate_screen::Screener>> {
+        self.lists.screener()
     }
 
     /// Serves the records of `store`; tokens not in the cache are looked up in it.

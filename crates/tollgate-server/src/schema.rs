@@ -321,6 +321,9 @@ pub struct HitsBody {
     pub threshold: f64,
     /// Hits at or above the threshold, best first.
     pub hits: Vec<HitBody>,
+    /// `stale_lists` when a list screened against is older than the maximum age (empty list
+    /// otherwise).
+    pub warnings: Vec<WarningBody>,
 }
 
 /// The query as received.

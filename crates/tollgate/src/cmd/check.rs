@@ -100,8 +100,9 @@ fn load_screener(args: &Args) -> anyhow::Result<Option<Screener>> {
     let s = match &args.lists {
         Some(dir) => Screener::exact(dir, max_age, opts)
             .with_context(|| format!("loading the lists in {}", dir.display()))?,
-        None => Screener::current(&args.current.dir(), max_age, opts)
-            .context("loading the lists")?,
+        None => {
+            Screener::current(&args.current.dir(), max_age, opts).context("loading the lists")?
+        }
     };
     Ok(Some(s))
 }

@@ -1,9 +1,15 @@
-//! `tollgate lists`: the loaded lists and their versions; `tollgate lists import` puts a newer
-//! list file into a local lists directory atomically (temp file, full strict parse, rename), so
-//! a malformed or truncated download never replaces the version in use.
+//! `tollgate lists`: the loaded lists and their versions; `lists update` downloads current lists
+//! from their publishers into the list directory (`tollgate_screen::updater`: conditional
+//! requests, retries, a full parse and a row-count check before an atomic swap that keeps the
+//! replaced version), `lists rollback` puts the last replaced version back, `lists status`
+//! shows each list's age; `lists import` puts a newer list file into a local lists directory
+//! atomically (temp file, full strict parse, rename), so a malformed or truncated download never
+//! replaces the version in use.
 
 use super::invalid;
+use super::screen::CurrentLists;
 use std::path::{Path, PathBuf};
+use tollgate_screen::updater::{self, Outcome, RolledBack, Source, UpdateError, UpdateOptions};
 use tollgate_screen::Format;
 
 #[derive(clap::Args)]
@@ -13,8 +19,20 @@ pub struct Args {
     /// The local lists directory (default: the bundled lists; `import` requires it).
     #[arg(long, env = "TOLLGATE_LISTS", global = true)]
     lists: Option<PathBuf>,
+    /// The list directory `update`, `rollback` and `status` use, and that overrides the bundled
+    /// lists source by source (default: env TOLLGATE_LISTS_DIR, else ./lists).
+    #[arg(long, value_name = "DIR", env = "TOLLGATE_LISTS_DIR", global = true)]
+    dir: Option<PathBuf>,
+    /// Lists older than this many days are stale (default 7).
+    #[arg(
+        long,
+        value_name = "DAYS",
+        env = "TOLLGATE_MAX_LIST_AGE_DAYS",
+        global = true
+    )]
+    max_list_age: Option<u32>,
     /// Print JSON instead of a table.
-    #[arg(long)]
+    #[arg(long, global = true)]
     json: bool,
 }
 
@@ -33,11 +51,33 @@ enum Sub {
         #[arg(long)]
         force: bool,
     },
+    /// Download current lists from their publishers into the list directory.
+    Update {
+        /// csl, ofac, un, opensanctions or all (the three US/UN sources; OpenSanctions only
+        /// when named, or with --source all when it was updated before).
+        #[arg(long, default_value = "all")]
+        source: String,
+        /// Take a download with malformed rows, fewer than half the rows of the version it
+        /// replaces, or one rolled back before.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Put the version a source's last update replaced back in use.
+    Rollback {
+        #[arg(long)]
+        source: String,
+    },
+    /// Each list in use: as-of date, fetch time, age in days, rows, SHA-256; stale or not.
+    Status,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
+    let current = CurrentLists {
+        lists_dir: args.dir.clone(),
+        max_list_age: args.max_list_age,
+    };
     match args.cmd {
-        None => show(args.lists.as_deref(), args.json),
+        None => show(args.lists.as_deref(), &current, args.json),
         Some(Sub::Import {
             file,
             format,
@@ -48,16 +88,191 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             })?;
             import(&file, format.as_deref(), &dir, force)
         }
+        Some(Sub::Update { source, force }) => update(&current.dir(), &source, force),
+        Some(Sub::Rollback { source }) => rollback(&current.dir(), &source),
+        Some(Sub::Status) => status(args.lists.as_deref(), &current, args.json),
     }
 }
 
-fn show(dir: Option<&Path>, json: bool) -> anyhow::Result<()> {
-    let s = super::screen::screener(dir)?;
+/// The sources `--source` names: one, or `all` (CSL, OFAC, UN, and OpenSanctions when the
+/// directory already holds it).
+fn sources(arg: &str, dir: &Path) -> anyhow::Result<Vec<Source>> {
+    if arg.eq_ignore_ascii_case("all") {
+        let mut v = vec![Source::Csl, Source::Ofac, Source::Un];
+        if updater::read_state(dir, Source::OpenSanctions).is_some() {
+            v.push(Source::OpenSanctions);
+        }
+        return Ok(v);
+    }
+    Source::parse(arg).map(|s| vec![s]).ok_or_else(|| {
+        invalid(format!(
+            "--source: '{arg}' is not one of csl, ofac, un, opensanctions, all"
+        ))
+    })
+}
+
+fn update(dir: &Path, source: &str, force: bool) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    let opts = UpdateOptions {
+        force,
+        progress: std::io::stderr().is_terminal(),
+        ..Default::default()
+    };
+    let mut refused: Vec<String> = Vec::new();
+    for s in sources(source, dir)? {
+        let started = std::time::Instant::now();
+        match updater::update(dir, s, opts) {
+            Ok(Outcome::Updated(st)) => {
+                for f in &st.files {
+                    println!(
+                        "{}: {} in use: {} rows, as of {}, sha256 {} ({})",
+                        s.name(),
+                        dir.join(&f.file).display(),
+                        f.rows,
+                        f.as_of,
+                        f.sha256,
+                        f.url
+                    );
+                }
+                eprintln!(
+                    "{}: updated in {:.1} s",
+                    s.name(),
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            Ok(Outcome::NotModified(st)) => {
+                let files: Vec<String> = st
+                    .files
+                    .iter()
+                    .map(|f| format!("{} as of {}", f.file, f.as_of))
+                    .collect();
+                println!(
+                    "{}: not modified; {} stay in use",
+                    s.name(),
+                    files.join(", ")
+                );
+            }
+            Err(UpdateError::Refused(why)) => {
+                eprintln!("refused: {why}");
+                refused.push(s.name().to_string());
+            }
+            Err(e @ UpdateError::Local(_)) => return Err(e.into()),
+        }
+    }
+    if refused.is_empty() {
+        Ok(())
+    } else {
+        Err(super::refused(format!(
+            "lists update: {} not updated (see above); the versions in use stay",
+            refused.join(", ")
+        )))
+    }
+}
+
+fn rollback(dir: &Path, source: &str) -> anyhow::Result<()> {
+    let s = Source::parse(source).ok_or_else(|| {
+        invalid(format!(
+            "--source: '{source}' is not one of csl, ofac, un, opensanctions"
+        ))
+    })?;
+    match updater::rollback(dir, s) {
+        Ok(RolledBack::To(st)) => {
+            for f in &st.files {
+                println!(
+                    "{}: rolled back to {} as of {} ({} rows, sha256 {})",
+                    s.name(),
+                    f.file,
+                    f.as_of,
+                    f.rows,
+                    f.sha256
+                );
+            }
+            Ok(())
+        }
+        Ok(RolledBack::ToBundled) => {
+            println!("{}: rolled back to the bundled lists", s.name());
+            Ok(())
+        }
+        Err(UpdateError::Refused(why)) => Err(super::refused(why)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn status(lists: Option<&Path>, current: &CurrentLists, json: bool) -> anyhow::Result<()> {
+    let c = match lists {
+        Some(d) => updater::load_exact(d, Default::default()),
+        None => updater::load_current(&current.dir(), Default::default()),
+    }
+    .map_err(|e| invalid(e.to_string()))?;
+    let f = tollgate_screen::freshness::Freshness::new(c.ages, current.max_age());
+    let st = f.status();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&st)?);
+        return Ok(());
+    }
+    println!(
+        "{:<14} {:<20} {:<10} {:<20} {:>5} {:>7} {:<6} SHA-256",
+        "SOURCE", "FILE", "AS OF", "FETCHED", "AGE", "ROWS", "STALE"
+    );
+    for l in &st.lists {
+        println!(
+            "{:<14} {:<20} {:<10} {:<20} {:>5} {:>7} {:<6} {}",
+            l.source,
+            l.file,
+            l.as_of,
+            l.fetched_at.as_deref().unwrap_or("bundled"),
+            l.age_days,
+            l.rows,
+            if l.stale { "yes" } else { "no" },
+            l.sha256.get(..16).unwrap_or(&l.sha256)
+        );
+    }
+    println!(
+        "\n{} (maximum age {} days; list directory {}{})",
+        if st.stale { "STALE" } else { "current" },
+        st.max_age_days,
+        current.dir().display(),
+        if st.lists.iter().any(|l| !l.updatable && l.stale) {
+            "; lists that no update source refreshes (source 'bundled') do not count"
+        } else {
+            ""
+        }
+    );
+    Ok(())
+}
+
+fn show(dir: Option<&Path>, current: &CurrentLists, json: bool) -> anyhow::Result<()> {
+    let s = super::screen::screener(dir, current)?;
     if json {
         println!("{}", serde_json::to_string_pretty(s.versions())?);
         return Ok(());
     }
-    print!("{}", table(&s, dir));
+    let label = match dir {
+        Some(d) => d.display().to_string(),
+        None => {
+            let mut from: Vec<&str> = s
+                .freshness()
+                .map(|f| {
+                    f.lists
+                        .iter()
+                        .filter(|l| !l.bundled)
+                        .map(|l| l.source.as_str())
+                        .collect()
+                })
+                .unwrap_or_default();
+            from.dedup();
+            if from.is_empty() {
+                "bundled".to_string()
+            } else {
+                format!(
+                    "bundled, with {} from {}",
+                    from.join(", "),
+                    current.dir().display()
+                )
+            }
+        }
+    };
+    print!("{}", table(&s, &label));
     Ok(())
 }
 
@@ -67,16 +282,14 @@ fn day(p: Option<&str>) -> &str {
 
 /// The files, then every list with its as-of date and rows (a CSL file's lists one by one, those
 /// a newer file replaced marked), then where each as-of date comes from.
-fn table(s: &tollgate_screen::Screener, dir: Option<&Path>) -> String {
+fn table(s: &tollgate_screen::Screener, label: &str) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     let (entities, names) = s.len();
     let _ = writeln!(
         out,
-        "{} list files, {entities} entities, {names} indexed names ({})",
+        "{} list files, {entities} entities, {names} indexed names ({label})",
         s.versions().len(),
-        dir.map(|d| d.display().to_string())
-            .unwrap_or_else(|| "bundled".into())
     );
     let _ = writeln!(
         out,

@@ -27,6 +27,8 @@ pub struct Args {
     /// Screen against the list files in DIR instead of the bundled lists.
     #[arg(long, env = "TOLLGATE_LISTS")]
     lists: Option<PathBuf>,
+    #[command(flatten)]
+    current: CurrentLists,
     /// Score threshold in [0, 1] (default 0.80, the engine's DEFAULT_THRESHOLD).
     #[arg(long)]
     threshold: Option<f64>,
@@ -35,12 +37,40 @@ pub struct Args {
 /// Rows screened per parallel chunk: bounds memory on huge files while keeping all cores busy.
 const BATCH_CHUNK_ROWS: usize = 8192;
 
-/// The screener for `--lists DIR` or the bundled lists, with load warnings on stderr.
-pub fn screener(lists: Option<&Path>) -> anyhow::Result<Screener> {
+/// Where the current lists are and how old they may be (`screen`, `check`, `serve`, `lists`).
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct CurrentLists {
+    /// The list directory `tollgate lists update` keeps current lists in: each source updated
+    /// there replaces the bundled files of that source (default: ./lists).
+    #[arg(long, value_name = "DIR", env = "TOLLGATE_LISTS_DIR")]
+    pub lists_dir: Option<PathBuf>,
+    /// Lists older than this many days are stale: results and decisions say so (default 7).
+    #[arg(long, value_name = "DAYS", env = "TOLLGATE_MAX_LIST_AGE_DAYS")]
+    pub max_list_age: Option<u32>,
+}
+
+impl CurrentLists {
+    /// The list directory: `--lists-dir`, else `TOLLGATE_LISTS_DIR`, else `./lists`.
+    pub fn dir(&self) -> PathBuf {
+        tollgate_screen::updater::list_dir(self.lists_dir.as_deref())
+    }
+
+    pub fn max_age(&self) -> u32 {
+        self.max_list_age
+            .unwrap_or(tollgate_screen::freshness::DEFAULT_MAX_AGE_DAYS)
+    }
+}
+
+/// The screener for `--lists DIR` (exactly its files), else the bundled lists with the sources
+/// of the list directory in their place; load warnings on stderr.
+pub fn screener(lists: Option<&Path>, current: &CurrentLists) -> anyhow::Result<Screener> {
+    let opts = LoadOptions { progress: true };
     let s = match lists {
-        Some(dir) => Screener::from_dir_with(dir, LoadOptions { progress: true })
-            .map_err(|e| invalid(e.to_string()))?,
-        None => Screener::bundled().context("loading the bundled lists")?,
+        Some(dir) => {
+            Screener::exact(dir, current.max_age(), opts).map_err(|e| invalid(e.to_string()))?
+        }
+        None => Screener::current(&current.dir(), current.max_age(), opts)
+            .context("loading the lists")?,
     };
     let issues = s.issues();
     for i in issues.iter().take(20) {
@@ -67,7 +97,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             )));
         }
     }
-    let s = screener(args.lists.as_deref())?.with_threshold(threshold);
+    let s = screener(args.lists.as_deref(), &args.current)?.with_threshold(threshold);
     match (&args.name, &args.batch) {
         (_, Some(path)) => batch(&s, path),
         (Some(name), None) => single(&s, &args, name),
@@ -98,6 +128,7 @@ fn single(s: &Screener, args: &Args, name: &str) -> anyhow::Result<()> {
             "threshold": s.threshold(),
             "lists": s.versions(),
             "hits": hits,
+            "warnings": s.warnings(),
         });
         println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(());
@@ -108,6 +139,9 @@ fn single(s: &Screener, args: &Args, name: &str) -> anyhow::Result<()> {
         s.versions().len(),
         s.threshold()
     ));
+    for w in s.warnings() {
+        out.push_str(&format!("Warning ({}): {}\n", w.code, w.message));
+    }
     if hits.is_empty() {
         out.push_str("No hits.\n");
     }
@@ -146,6 +180,10 @@ struct Row {
 
 fn batch(s: &Screener, path: &Path) -> anyhow::Result<()> {
     use rayon::prelude::*;
+    // The CSV format is fixed: a stale-lists warning goes to stderr.
+    for w in s.warnings() {
+        eprintln!("warning ({}): {}", w.code, w.message);
+    }
     let file = std::fs::File::open(path)
         .map_err(|e| invalid(format!("--batch: {}: {e}", path.display())))?;
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(file);

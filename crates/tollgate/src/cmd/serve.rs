@@ -18,19 +18,60 @@ pub struct Args {
     /// Worker threads (default: one per core).
     #[arg(long)]
     threads: Option<usize>,
-    /// Screen against the list files in DIR instead of the bundled lists.
+    /// Screen against the list files in DIR instead of the bundled lists (never reloaded).
     #[arg(long, value_name = "DIR")]
     lists: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    current: super::screen::CurrentLists,
+    /// Download current lists into the list directory on this schedule (e.g. 6h, 30m, 1d), as
+    /// `tollgate lists update --source all` does, and swap them in without a restart.
+    #[arg(long, value_name = "INTERVAL")]
+    refresh_lists: Option<String>,
 }
+
+/// How often the server looks at the list directory's state for lists updated by anyone (the
+/// CLI, this server's refresh, another node through the database).
+const LIST_POLL: std::time::Duration = std::time::Duration::from_secs(2);
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     init_logging();
     let reg = Arc::new(regulation()?);
-    let screener = Arc::new(match &args.lists {
-        Some(dir) => tollgate_screen::Screener::from_dir(dir)
-            .with_context(|| format!("loading the lists in {}", dir.display()))?,
-        None => tollgate_screen::Screener::bundled().context("loading the bundled lists")?,
-    });
+    let refresh = args
+        .refresh_lists
+        .as_deref()
+        .map(tollgate_server::lists::parse_interval)
+        .transpose()
+        .map_err(|e| super::invalid(format!("--refresh-lists: {e}")))?;
+    if refresh.is_some() && args.lists.is_some() {
+        return Err(super::invalid(
+            "--refresh-lists: not with --lists DIR (exactly those files); the refresh updates the list directory (--lists-dir)",
+        ));
+    }
+    let max_age = args.current.max_age();
+    let list_dir = args.current.dir();
+    let (screener, fingerprint, source) = match &args.lists {
+        Some(dir) => (
+            tollgate_screen::Screener::exact(dir, max_age, Default::default())
+                .with_context(|| format!("loading the lists in {}", dir.display()))?,
+            String::new(),
+            tollgate_server::lists::ListSource::Exact(dir.clone()),
+        ),
+        None => {
+            let c = tollgate_screen::updater::load_current(&list_dir, Default::default())
+                .context("loading the lists")?;
+            let fp = c.fingerprint.clone();
+            (
+                tollgate_screen::Screener::build(c.files)
+                    .with_freshness(tollgate_screen::freshness::Freshness::new(c.ages, max_age)),
+                fp,
+                tollgate_server::lists::ListSource::Current {
+                    dir: list_dir.clone(),
+                    max_age_days: max_age,
+                },
+            )
+        }
+    };
+    let screener = Arc::new(screener);
     let mut rt = tokio::runtime::Builder::new_multi_thread();
     rt.enable_all();
     if let Some(t) = args.threads {
@@ -56,9 +97,17 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             .filter(|t| t.revoked_at.is_none())
             .count();
         tracing::info!(db = %redact(&args.db), active_tokens = active, "records database open");
-        let state = tollgate_server::AppState::shared(reg)
-            .with_store(store)
-            .with_screener(screener);
+        let state = tollgate_server::AppState::shared(reg).with_store(store);
+        state.lists.swap(screener, fingerprint);
+        state.lists.set_source(source);
+        if let Some(w) = state
+            .lists
+            .screener()
+            .and_then(|s| s.warnings().into_iter().next())
+        {
+            tracing::warn!(code = %w.code, "{}", w.message);
+        }
+        spawn_list_tasks(&state, refresh);
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
             .with_context(|| format!("binding {}", args.addr))?;
@@ -79,6 +128,68 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             .await
             .context("server")
     })
+}
+
+/// The list tasks: a watcher that swaps in new lists when the list directory changes, and with
+/// `--refresh-lists` the scheduled update from the publishers.
+fn spawn_list_tasks(state: &tollgate_server::AppState, refresh: Option<std::time::Duration>) {
+    use tollgate_server::lists::ListSource;
+    let ListSource::Current { dir, .. } = state.lists.list_source() else {
+        return;
+    };
+    let lists = state.lists.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(LIST_POLL);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let l = lists.clone();
+            match tokio::task::spawn_blocking(move || l.reload_if_changed()).await {
+                Ok(Ok(true)) => tracing::info!("new screening lists swapped in"),
+                Ok(Ok(false)) => {}
+                Ok(Err(e)) => tracing::warn!(error = %e, "reading the list directory"),
+                Err(e) => tracing::warn!(error = %e, "list reload task"),
+            }
+        }
+    });
+    let Some(every) = refresh else {
+        return;
+    };
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let d = dir.clone();
+            let r = tokio::task::spawn_blocking(move || refresh_once(&d)).await;
+            if let Err(e) = r {
+                tracing::warn!(error = %e, "list refresh task");
+            }
+        }
+    });
+}
+
+/// One scheduled refresh: every source `lists update --source all` takes; a refused download
+/// leaves the version in use (logged).
+fn refresh_once(dir: &std::path::Path) {
+    use tollgate_screen::updater::{self, Outcome, Source, UpdateOptions};
+    let mut sources = vec![Source::Csl, Source::Ofac, Source::Un];
+    if updater::read_state(dir, Source::OpenSanctions).is_some() {
+        sources.push(Source::OpenSanctions);
+    }
+    for s in sources {
+        match updater::update(dir, s, UpdateOptions::default()) {
+            Ok(Outcome::Updated(st)) => {
+                for f in &st.files {
+                    tracing::info!(source = s.name(), file = %f.file, rows = f.rows, as_of = %f.as_of, sha256 = %f.sha256, url = %f.url, "list updated");
+                }
+            }
+            Ok(Outcome::NotModified(_)) => {
+                tracing::info!(source = s.name(), "list not modified")
+            }
+            Err(e) => tracing::warn!(source = s.name(), error = %e, "list update refused"),
+        }
+    }
 }
 
 /// A database URL without its password, for logs and messages.

@@ -462,9 +462,20 @@ fn rejected(dir: &Path, s: Source) -> Vec<String> {
 /// Downloads a source's files into `dir` and puts them in use, or refuses (see the module
 /// documentation). Holds the directory's lock throughout.
 pub fn update(dir: &Path, s: Source, opts: UpdateOptions) -> Result<Outcome, UpdateError> {
+    update_from(dir, s, &s.remotes(), opts)
+}
+
+/// The same from the given URLs (`Source::remotes` gives the official ones, or the
+/// environment's); `file://` URLs are copied.
+pub fn update_from(
+    dir: &Path,
+    s: Source,
+    remotes: &[Remote],
+    opts: UpdateOptions,
+) -> Result<Outcome, UpdateError> {
     std::fs::create_dir_all(dir).map_err(|e| local(dir, e))?;
     let _lock = Lock::take(dir)?;
-    let result = update_locked(dir, s, opts);
+    let result = update_locked(dir, s, remotes, opts);
     if let Err(UpdateError::Refused(why)) = &result {
         history(
             dir,
@@ -474,7 +485,12 @@ pub fn update(dir: &Path, s: Source, opts: UpdateOptions) -> Result<Outcome, Upd
     result
 }
 
-fn update_locked(dir: &Path, s: Source, opts: UpdateOptions) -> Result<Outcome, UpdateError> {
+fn update_locked(
+    dir: &Path,
+    s: Source,
+    remotes: &[Remote],
+    opts: UpdateOptions,
+) -> Result<Outcome, UpdateError> {
     let client = http::client().map_err(UpdateError::Local)?;
     let state = read_state(dir, s);
     let staging = Staging::new(dir, s)?;
@@ -482,7 +498,7 @@ fn update_locked(dir: &Path, s: Source, opts: UpdateOptions) -> Result<Outcome, 
     let today = &now[..10];
     let mut files: Vec<FileState> = Vec::new();
     let mut changed = false;
-    for r in s.remotes() {
+    for r in remotes {
         let name = r.format.canonical_file();
         let in_use = state
             .as_ref()

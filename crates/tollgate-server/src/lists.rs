@@ -9,10 +9,12 @@
 
 use arc_swap::ArcSwapOption;
 use serde::Serialize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use tollgate_screen::order::PartyCache;
+use tollgate_screen::updater::{self, Source, SourceState};
 use tollgate_screen::Screener;
+use tollgate_store::list_versions::{ActiveVersion, ListVersions, BUNDLED};
 
 /// Lists in use and what belongs to them.
 pub struct Lists {
@@ -58,6 +60,9 @@ pub struct ListsHandle {
     pub sync: Arc<Mutex<Option<SyncState>>>,
     /// Swaps so far (for `/ready` and tests).
     swaps: Arc<std::sync::atomic::AtomicU64>,
+    /// Held while this node changes its list directory (a scheduled refresh, following the
+    /// database), so the two never interleave.
+    pub ops: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Default for ListsHandle {
@@ -67,6 +72,7 @@ impl Default for ListsHandle {
             source: Arc::new(Mutex::new(ListSource::Fixed)),
             sync: Arc::new(Mutex::new(None)),
             swaps: Default::default(),
+            ops: Default::default(),
         }
     }
 }
@@ -147,6 +153,183 @@ impl ListsHandle {
         self.swap(Arc::new(s), fingerprint);
         Ok(true)
     }
+}
+
+/// Publishes the version of `s` in the list directory `dir` as the one every node sharing the
+/// database uses: its files (those not stored yet) and the state that describes them; no state
+/// publishes the bundled lists.
+pub async fn publish(lv: &ListVersions, dir: &Path, s: Source, by: &str) -> Result<(), String> {
+    use sha2::Digest;
+    let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let v = match updater::read_state(dir, s) {
+        None => ActiveVersion {
+            source: s.name().into(),
+            version: BUNDLED.into(),
+            as_of: String::new(),
+            state: String::new(),
+            updated_at: now,
+            updated_by: by.into(),
+        },
+        Some(st) => {
+            for f in &st.files {
+                if lv.has_file(&f.sha256).await.map_err(|e| e.to_string())? {
+                    continue;
+                }
+                let path = dir.join(&f.file);
+                let bytes = tokio::fs::read(&path)
+                    .await
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                let got = format!("{:x}", sha2::Sha256::digest(&bytes));
+                if got != f.sha256 {
+                    return Err(format!(
+                        "{}: changed while it was published (sha256 {got}, the state says {})",
+                        path.display(),
+                        f.sha256
+                    ));
+                }
+                lv.put_file(&f.sha256, &f.file, &bytes)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+            ActiveVersion {
+                source: s.name().into(),
+                version: updater::version_id(&st),
+                as_of: st
+                    .files
+                    .iter()
+                    .map(|f| f.as_of.clone())
+                    .min()
+                    .unwrap_or_default(),
+                state: serde_json::to_string(&st).map_err(|e| e.to_string())?,
+                updated_at: now,
+                updated_by: by.into(),
+            }
+        }
+    };
+    lv.set_active(&v).await.map_err(|e| e.to_string())
+}
+
+/// The version of each source in a fingerprint (`csl=sha+sha;un=sha`).
+fn versions_of(fingerprint: &str) -> Vec<(String, String)> {
+    fingerprint
+        .split(';')
+        .filter_map(|p| p.split_once('='))
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+fn short(v: &str) -> String {
+    v.split('+')
+        .map(|x| x.get(..12).unwrap_or(x))
+        .collect::<Vec<_>>()
+        .join("+")
+}
+
+/// One look at the database: sources it names in a version other than the directory's are
+/// brought into the directory (their files read from the database), sources the directory has
+/// and the database does not are published, and the lists are reloaded; then how the lists
+/// this node screens with stand against the database's. Hold `ops` around it.
+pub async fn follow_once(
+    handle: &ListsHandle,
+    lv: &ListVersions,
+    dir: &Path,
+    node: &str,
+) -> SyncState {
+    let mut errors: Vec<String> = Vec::new();
+    match lv.active().await {
+        Err(e) => errors.push(format!("reading the list versions: {e}")),
+        Ok(active) => {
+            for s in Source::ALL {
+                let db = active.iter().find(|v| v.source == s.name());
+                let local = updater::read_state(dir, s);
+                let local_id = local
+                    .as_ref()
+                    .map(updater::version_id)
+                    .unwrap_or_else(|| BUNDLED.to_string());
+                let r = match db {
+                    None if local.is_some() => publish(lv, dir, s, node).await,
+                    None => Ok(()),
+                    Some(v) if v.version == local_id => Ok(()),
+                    Some(v) if v.version == BUNDLED => {
+                        let d = dir.to_path_buf();
+                        tokio::task::spawn_blocking(move || updater::remove_source(&d, s))
+                            .await
+                            .map_err(|e| e.to_string())
+                            .and_then(|r| r.map_err(|e| e.to_string()))
+                    }
+                    Some(v) => follow(lv, dir, s, v).await,
+                };
+                if let Err(e) = r {
+                    errors.push(format!("{}: {e}", s.name()));
+                }
+            }
+        }
+    }
+    let h = handle.clone();
+    match tokio::task::spawn_blocking(move || h.reload_if_changed()).await {
+        Ok(Err(e)) => errors.push(format!("reloading the lists: {e}")),
+        Err(e) => errors.push(e.to_string()),
+        Ok(Ok(_)) => {}
+    }
+    let loaded = handle
+        .load()
+        .map(|l| versions_of(&l.fingerprint))
+        .unwrap_or_default();
+    let mut lagging = Vec::new();
+    match lv.active().await {
+        Err(e) => errors.push(format!("reading the list versions: {e}")),
+        Ok(active) => {
+            for v in &active {
+                let here = loaded
+                    .iter()
+                    .find(|(s, _)| *s == v.source)
+                    .map(|(_, x)| x.as_str())
+                    .unwrap_or(BUNDLED);
+                if here != v.version {
+                    lagging.push(format!(
+                        "{}: this node screens with {}, the database names {} (published {} by {})",
+                        v.source,
+                        short(here),
+                        short(&v.version),
+                        v.updated_at,
+                        v.updated_by
+                    ));
+                }
+            }
+        }
+    }
+    SyncState {
+        in_sync: lagging.is_empty() && errors.is_empty(),
+        lagging,
+        checked_at: Some(chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+        error: (!errors.is_empty()).then(|| errors.join("; ")),
+    }
+}
+
+/// Brings the database's version of `s` into the list directory.
+async fn follow(lv: &ListVersions, dir: &Path, s: Source, v: &ActiveVersion) -> Result<(), String> {
+    let st: SourceState = serde_json::from_str(&v.state)
+        .map_err(|e| format!("the database's state of version {}: {e}", short(&v.version)))?;
+    let mut files = Vec::new();
+    for f in &st.files {
+        let bytes = lv
+            .file(&f.sha256)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| {
+                format!(
+                    "{} of version {} is not in the database",
+                    f.file,
+                    short(&v.version)
+                )
+            })?;
+        files.push((f.file.clone(), bytes));
+    }
+    let d = dir.to_path_buf();
+    tokio::task::spawn_blocking(move || updater::install(&d, s, &st, &files))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())
 }
 
 /// Parses a refresh interval: `90s`, `30m`, `6h`, `1d` (a bare number is hours).

@@ -15,6 +15,7 @@ pub mod audit;
 pub mod checkpoint;
 pub mod error;
 pub mod group;
+pub mod list_versions;
 pub mod model;
 mod replay;
 pub mod rules;

@@ -757,6 +757,101 @@ fn prune(base: &Path) {
     }
 }
 
+/// A source's version id: its files' SHA-256s joined by `+`, in the state's order.
+pub fn version_id(st: &SourceState) -> String {
+    st.files
+        .iter()
+        .map(|f| f.sha256.as_str())
+        .collect::<Vec<_>>()
+        .join("+")
+}
+
+/// Puts a version that another node accepted in use (the files' bytes by name, checked against
+/// the state's SHA-256s and parsed whole), keeping the one it replaces like an update does.
+/// No row-count check: the version was checked where it was downloaded.
+pub fn install(
+    dir: &Path,
+    s: Source,
+    st: &SourceState,
+    files: &[(String, Vec<u8>)],
+) -> Result<(), UpdateError> {
+    std::fs::create_dir_all(dir).map_err(|e| local(dir, e))?;
+    let _lock = Lock::take(dir)?;
+    let old = read_state(dir, s);
+    if old
+        .as_ref()
+        .is_some_and(|o| version_id(o) == version_id(st))
+    {
+        return Ok(());
+    }
+    let staging = Staging::new(dir, s)?;
+    for f in &st.files {
+        let bytes = files
+            .iter()
+            .find(|(n, _)| *n == f.file)
+            .map(|(_, b)| b)
+            .ok_or_else(|| UpdateError::Refused(format!("{}: {} is missing", s.name(), f.file)))?;
+        let format = Format::parse(&f.format)
+            .filter(|x| x.canonical_file() == f.file && Source::of_format(*x) == Some(s))
+            .ok_or_else(|| {
+                UpdateError::Refused(format!(
+                    "{}: {} is not a {} file",
+                    s.name(),
+                    f.file,
+                    s.name()
+                ))
+            })?;
+        let path = staging.0.join(&f.file);
+        std::fs::write(&path, bytes).map_err(|e| local(&path, e))?;
+        let got = load::load_path(&path, format, LoadOptions::default())
+            .map_err(|e| UpdateError::Refused(format!("{}: {e}", s.name())))?;
+        if got.version.sha256 != f.sha256 {
+            return Err(UpdateError::Refused(format!(
+                "{}: {} has sha256 {}, not the {} of the version",
+                s.name(),
+                f.file,
+                got.version.sha256,
+                f.sha256
+            )));
+        }
+    }
+    swap_in(dir, s, &staging.0, old.as_ref(), st)?;
+    history(
+        dir,
+        serde_json::json!({"at": freshness::now_rfc3339(), "source": s.name(), "action": "installed",
+            "version": version_id(st)}),
+    );
+    Ok(())
+}
+
+/// Takes a source out of the directory (the bundled lists of that source are used again),
+/// keeping the version in use under `.previous/`.
+pub fn remove_source(dir: &Path, s: Source) -> Result<(), UpdateError> {
+    let _lock = Lock::take(dir)?;
+    let Some(old) = read_state(dir, s) else {
+        return Ok(());
+    };
+    let prev = dated_dir(&dir.join(".previous").join(s.name()))?;
+    for f in &old.files {
+        let from = dir.join(&f.file);
+        if from.is_file() {
+            link_or_copy(&from, &prev.join(&f.file)).map_err(|e| local(&from, e))?;
+        }
+    }
+    let json = serde_json::to_vec_pretty(&old).map_err(|e| local(&prev, e))?;
+    std::fs::write(prev.join("state.json"), json).map_err(|e| local(&prev, e))?;
+    let p = state_path(dir, s);
+    std::fs::remove_file(&p).map_err(|e| local(&p, e))?;
+    for f in &old.files {
+        let _ = std::fs::remove_file(dir.join(&f.file));
+    }
+    history(
+        dir,
+        serde_json::json!({"at": freshness::now_rfc3339(), "source": s.name(), "action": "removed"}),
+    );
+    Ok(())
+}
+
 /// What a rollback restored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RolledBack {

@@ -34,6 +34,10 @@ pub struct Args {
     /// Print JSON instead of a table.
     #[arg(long, global = true)]
     json: bool,
+    /// `update`, `rollback`: also make the result the list version of this records database
+    /// (nodes of `tollgate serve` on one PostgreSQL database follow it).
+    #[arg(long, env = "TOLLGATE_DB", global = true)]
+    db: Option<String>,
 }
 
 #[derive(clap::Subcommand)]
@@ -88,8 +92,15 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             })?;
             import(&file, format.as_deref(), &dir, force)
         }
-        Some(Sub::Update { source, force }) => update(&current.dir(), &source, force),
-        Some(Sub::Rollback { source }) => rollback(&current.dir(), &source),
+        Some(Sub::Update { source, force }) => {
+            let r = update(&current.dir(), &source, force);
+            publish(args.db.as_deref(), &current.dir(), &source)?;
+            r
+        }
+        Some(Sub::Rollback { source }) => {
+            rollback(&current.dir(), &source)?;
+            publish(args.db.as_deref(), &current.dir(), &source)
+        }
         Some(Sub::Status) => status(args.lists.as_deref(), &current, args.json),
     }
 }
@@ -108,6 +119,42 @@ fn sources(arg: &str, dir: &Path) -> anyhow::Result<Vec<Source>> {
         invalid(format!(
             "--source: '{arg}' is not one of csl, ofac, un, opensanctions, all"
         ))
+    })
+}
+
+/// With `--db`, makes the directory's versions of the sources the database's list version.
+fn publish(db: Option<&str>, dir: &Path, source: &str) -> anyhow::Result<()> {
+    let Some(db) = db else {
+        return Ok(());
+    };
+    let srcs = sources(source, dir)?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let lv = tollgate_store::list_versions::ListVersions::connect(db)
+            .await
+            .map_err(super::records::store_error)?;
+        let by = format!("tollgate lists (pid {})", std::process::id());
+        for s in srcs {
+            tollgate_server::lists::publish(&lv, dir, s, &by)
+                .await
+                .map_err(|e| {
+                    anyhow::anyhow!(
+                        "publishing {} to {}: {e}",
+                        s.name(),
+                        super::serve::redact(db)
+                    )
+                })?;
+            eprintln!(
+                "{}: the version in {} is the list version of {}",
+                s.name(),
+                dir.display(),
+                super::serve::redact(db)
+            );
+        }
+        lv.close().await;
+        Ok(())
     })
 }
 

@@ -107,11 +107,24 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         {
             tracing::warn!(code = %w.code, "{}", w.message);
         }
-        spawn_list_tasks(&state, refresh);
+
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
             .with_context(|| format!("binding {}", args.addr))?;
         let addr = listener.local_addr()?;
+        // Several nodes on one PostgreSQL database screen with the list version it names.
+        let versions = if is_postgres(&args.db) {
+            Some(
+                tollgate_store::list_versions::ListVersions::connect(&args.db)
+                    .await
+                    .map_err(store_error)
+                    .context("opening the list versions")?,
+            )
+        } else {
+            None
+        };
+        let node = format!("tollgate serve {addr} (pid {})", std::process::id());
+        spawn_list_tasks(&state, refresh, versions, node).await;
         tracing::info!(%addr, "tollgate serving");
         if let Some(t) = bootstrap {
             let token = t.secret;
@@ -130,28 +143,67 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     })
 }
 
-/// The list tasks: a watcher that swaps in new lists when the list directory changes, and with
-/// `--refresh-lists` the scheduled update from the publishers.
-fn spawn_list_tasks(state: &tollgate_server::AppState, refresh: Option<std::time::Duration>) {
-    use tollgate_server::lists::ListSource;
+/// How often a node on PostgreSQL reads the list version the database names.
+const LIST_SYNC_POLL: std::time::Duration = std::time::Duration::from_secs(3);
+
+pub fn is_postgres(db: &str) -> bool {
+    db.starts_with("postgres://") || db.starts_with("postgresql://")
+}
+
+/// The list tasks: a watcher that swaps in new lists when the list directory changes; on
+/// PostgreSQL the follower of the database's list version (one look before serving, so a node
+/// starts on the agreed version); with `--refresh-lists` the scheduled update from the
+/// publishers, published to the database.
+async fn spawn_list_tasks(
+    state: &tollgate_server::AppState,
+    refresh: Option<std::time::Duration>,
+    versions: Option<tollgate_store::list_versions::ListVersions>,
+    node: String,
+) {
+    use tollgate_server::lists::{follow_once, ListSource};
     let ListSource::Current { dir, .. } = state.lists.list_source() else {
         return;
     };
     let lists = state.lists.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(LIST_POLL);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            let l = lists.clone();
-            match tokio::task::spawn_blocking(move || l.reload_if_changed()).await {
-                Ok(Ok(true)) => tracing::info!("new screening lists swapped in"),
-                Ok(Ok(false)) => {}
-                Ok(Err(e)) => tracing::warn!(error = %e, "reading the list directory"),
-                Err(e) => tracing::warn!(error = %e, "list reload task"),
-            }
+    if let Some(lv) = &versions {
+        let _g = lists.ops.lock().await;
+        let st = follow_once(&lists, lv, &dir, &node).await;
+        if let Some(e) = &st.error {
+            tracing::warn!(error = %e, "following the database's list version");
         }
-    });
+        lists.set_sync(st);
+        let (lists, lv, dir, node) = (lists.clone(), lv.clone(), dir.clone(), node.clone());
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(LIST_SYNC_POLL);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let _g = lists.ops.lock().await;
+                let st = follow_once(&lists, &lv, &dir, &node).await;
+                if let Some(e) = &st.error {
+                    tracing::warn!(error = %e, "following the database's list version");
+                }
+                lists.set_sync(st);
+            }
+        });
+    }
+    {
+        let lists = lists.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(LIST_POLL);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let l = lists.clone();
+                match tokio::task::spawn_blocking(move || l.reload_if_changed()).await {
+                    Ok(Ok(true)) => tracing::info!("new screening lists swapped in"),
+                    Ok(Ok(false)) => {}
+                    Ok(Err(e)) => tracing::warn!(error = %e, "reading the list directory"),
+                    Err(e) => tracing::warn!(error = %e, "list reload task"),
+                }
+            }
+        });
+    }
     let Some(every) = refresh else {
         return;
     };
@@ -160,26 +212,44 @@ fn spawn_list_tasks(state: &tollgate_server::AppState, refresh: Option<std::time
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
+            let _g = lists.ops.lock().await;
             let d = dir.clone();
-            let r = tokio::task::spawn_blocking(move || refresh_once(&d)).await;
-            if let Err(e) = r {
-                tracing::warn!(error = %e, "list refresh task");
+            let updated = match tokio::task::spawn_blocking(move || refresh_once(&d)).await {
+                Ok(u) => u,
+                Err(e) => {
+                    tracing::warn!(error = %e, "list refresh task");
+                    continue;
+                }
+            };
+            if let Some(lv) = &versions {
+                for s in updated {
+                    match tollgate_server::lists::publish(lv, &dir, s, &node).await {
+                        Ok(()) => tracing::info!(source = s.name(), "list version published"),
+                        Err(e) => {
+                            tracing::warn!(source = s.name(), error = %e, "publishing the list version")
+                        }
+                    }
+                }
             }
+            let l = lists.clone();
+            let _ = tokio::task::spawn_blocking(move || l.reload_if_changed()).await;
         }
     });
 }
 
 /// One scheduled refresh: every source `lists update --source all` takes; a refused download
 /// leaves the version in use (logged).
-fn refresh_once(dir: &std::path::Path) {
+fn refresh_once(dir: &std::path::Path) -> Vec<tollgate_screen::updater::Source> {
     use tollgate_screen::updater::{self, Outcome, Source, UpdateOptions};
     let mut sources = vec![Source::Csl, Source::Ofac, Source::Un];
     if updater::read_state(dir, Source::OpenSanctions).is_some() {
         sources.push(Source::OpenSanctions);
     }
+    let mut updated = Vec::new();
     for s in sources {
         match updater::update(dir, s, UpdateOptions::default()) {
             Ok(Outcome::Updated(st)) => {
+                updated.push(s);
                 for f in &st.files {
                     tracing::info!(source = s.name(), file = %f.file, rows = f.rows, as_of = %f.as_of, sha256 = %f.sha256, url = %f.url, "list updated");
                 }
@@ -190,6 +260,7 @@ fn refresh_once(dir: &std::path::Path) {
             Err(e) => tracing::warn!(source = s.name(), error = %e, "list update refused"),
         }
     }
+    updated
 }
 
 /// A database URL without its password, for logs and messages.

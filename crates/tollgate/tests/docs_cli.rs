@@ -54,6 +54,10 @@ fn tollgate(dir: &Path, args: &[&str]) -> (i32, String, String) {
         .env_remove("TOLLGATE_DB")
         .env_remove("TOLLGATE_DATA")
         .env_remove("TOLLGATE_LISTS")
+        .env_remove("TOLLGATE_LISTS_DIR")
+        // The docs show decisions as on current lists; on the bundled snapshot every decision
+        // also carries `stale_lists`, whose message counts days (lists_update_cli.rs tests it).
+        .env("TOLLGATE_MAX_LIST_AGE_DAYS", "36500")
         .env("TOLLGATE_ACTOR", "docs-test")
         .output()
         .expect("run tollgate");

@@ -453,3 +453,33 @@ fn the_screening_record_shows_the_hit_whose_list_weighs_most() {
     let d = r.decide(&o, None, &s).expect("decides").to_json();
     assert_eq!(d["screening"][2]["match_id"], "meu-1");
 }
+
+#[test]
+fn a_holding_owned_by_two_listed_parties_names_both() {
+    let mut eu = party("Penang Compute", "MY");
+    eu["owners"] = json!([{"name": "Holding A", "country": "HK", "percent": "100",
+        "owners": [{"name": "Huawei", "country": "CN", "percent": "30"},
+                   {"name": "SMIC", "country": "CN", "percent": "30"}]}]);
+    let o = order(
+        "2026-11-20",
+        json!({"chip": "nvidia-h200-sxm", "quantity": 10}),
+        party("Penang Compute", "MY"),
+        eu,
+        certs(),
+    );
+    let d = decide(
+        &o,
+        &[
+            ("end_user.owners[0].owners[0]", "Entity List", "el-1", "HUAWEI"),
+            ("end_user.owners[0].owners[1]", "Entity List", "el-2", "SMIC"),
+        ],
+    );
+    assert!(
+        said(&d, "744.11-a1-affiliates")[0].contains(
+            "'Holding A' (end_user.owners[0], 100 %), itself 60 % owned by listed parties: \
+             'Huawei' (end_user.owners[0].owners[0], 30 %) on the Entity List as 'HUAWEI' (id el-1); \
+             'SMIC' (end_user.owners[0].owners[1], 30 %) on the Entity List as 'SMIC' (id el-2); at or above"
+        ),
+        "{d:#}"
+    );
+}

@@ -108,11 +108,11 @@ async fn no_request_fails_while_lists_are_swapped_under_load() {
             while Instant::now() < stop && n < 200_000 {
                 n += 1;
                 let started = Instant::now();
-                let ok = if (n + t) % 4 == 0 {
+                let ok = if (n + t).is_multiple_of(4) {
                     let (status, d) = post(&app, &token, "/v1/check", &order(NEW_PARTY)).await;
                     status == 200 && d["verdict"].is_string()
                 } else {
-                    let name = if n % 2 == 0 {
+                    let name = if n.is_multiple_of(2) {
                         NEW_PARTY
                     } else {
                         "Banco Nacional de Cuba"

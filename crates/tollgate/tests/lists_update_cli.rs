@@ -18,12 +18,15 @@ struct Resp {
     etag: Option<String>,
 }
 
+/// Each request's path and If-None-Match header.
+type RequestLog = Arc<Mutex<Vec<(String, Option<String>)>>>;
+
 /// A tiny HTTP/1.1 server on 127.0.0.1: serves the fixtures by path, answers 304 to a matching
 /// If-None-Match, and records each request's path and conditional header.
 struct Fixtures {
     addr: String,
     routes: Arc<Mutex<HashMap<String, Resp>>>,
-    log: Arc<Mutex<Vec<(String, Option<String>)>>>,
+    log: RequestLog,
 }
 
 impl Fixtures {
@@ -31,7 +34,7 @@ impl Fixtures {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = format!("http://{}", listener.local_addr().unwrap());
         let routes: Arc<Mutex<HashMap<String, Resp>>> = Default::default();
-        let log: Arc<Mutex<Vec<(String, Option<String>)>>> = Default::default();
+        let log: RequestLog = Default::default();
         let (r, l) = (routes.clone(), log.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming() {

@@ -410,7 +410,7 @@ impl Drop for Staging {
 }
 
 /// How `update` behaves.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct UpdateOptions {
     /// Take a download that has malformed rows, fewer than half the rows of the version it
     /// replaces, or that was rolled back before.
@@ -420,15 +420,6 @@ pub struct UpdateOptions {
     pub retry: http::Retry,
 }
 
-impl Default for UpdateOptions {
-    fn default() -> Self {
-        UpdateOptions {
-            force: false,
-            progress: false,
-            retry: http::Retry::default(),
-        }
-    }
-}
 
 /// What an update did.
 #[derive(Debug, Clone, PartialEq, Eq)]

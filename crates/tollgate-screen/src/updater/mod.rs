@@ -420,7 +420,6 @@ pub struct UpdateOptions {
     pub retry: http::Retry,
 }
 
-
 /// What an update did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {

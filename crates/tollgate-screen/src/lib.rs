@@ -14,6 +14,7 @@ pub mod load;
 pub mod model;
 pub mod normalize;
 pub mod order;
+pub mod register;
 pub mod score;
 pub mod updater;
 
@@ -97,6 +98,10 @@ pub struct Hit {
     /// The list file version the hit comes from.
     pub list_file: String,
     pub list_published: Option<String>,
+    /// SHA-256 of the entry's content (list, id, kind, every name, countries, address words,
+    /// licence requirement and policy, footnotes): a reviewed false positive is remembered for
+    /// this content and alerted again when it changes.
+    pub entry_hash: String,
     pub list_sha256: String,
 }
 
@@ -113,6 +118,42 @@ struct EntityData {
     license_policy: Option<String>,
     footnotes: Vec<String>,
     version: usize,
+}
+
+/// The content digest of a list entry (see [`Hit::entry_hash`]).
+fn entry_hash(e: &EntityData) -> String {
+    use sha2::{Digest, Sha256};
+    use std::fmt::Write;
+    let mut h = Sha256::new();
+    // Fields separated by a byte no list text holds, so two fields cannot run into each other.
+    let mut put = |s: &str| {
+        h.update(s.as_bytes());
+        h.update([0x1f]);
+    };
+    put(&e.list);
+    put(&e.id);
+    put(&e.kind);
+    for d in &e.displays {
+        put(d);
+    }
+    put("|countries");
+    for c in &e.countries {
+        put(&country::code_str(*c));
+    }
+    put("|address");
+    for a in &e.addr_tokens {
+        put(a);
+    }
+    put(e.license_requirement.as_deref().unwrap_or("-"));
+    put(e.license_policy.as_deref().unwrap_or("-"));
+    for f in &e.footnotes {
+        put(f);
+    }
+    let mut out = String::with_capacity(64);
+    for b in h.finalize() {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
 }
 
 /// The loaded lists and their index. Immutable once built, so it is `Send + Sync` and can be
@@ -683,6 +724,7 @@ impl Screener {
             list_file: v.file.clone(),
             list_published: v.published.clone(),
             list_sha256: v.sha256.clone(),
+            entry_hash: entry_hash(e),
         }
     }
 

@@ -245,13 +245,47 @@ pub struct Ready {
     pub status: &'static str,
     pub regulation_packs: usize,
     pub chips: usize,
-    /// The screening lists in use: `{"lists": [{"source", "file", "as_of", "fetched_at",
-    /// "age_days", "rows", "sha256", "stale", ...}], "stale", "max_age_days", "loaded_at",
-    /// "swaps"}`, and with a shared database `"sync": {"in_sync", "lagging", "checked_at",
-    /// "error"}` (a node whose lists lag the version the database names says so here); null
-    /// without lists.
-    #[schema(value_type = Object)]
-    pub lists: Option<serde_json::Value>,
+    /// The screening lists in use with their ages; null when the server screens no party.
+    pub lists: Option<ReadyLists>,
+}
+
+/// The screening lists a node uses, how old each is, and (on a shared database) whether the
+/// node screens with the version the database names.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ReadyLists {
+    /// Every list file in use.
+    pub lists: Vec<ReadyList>,
+    /// Whether a list that `tollgate lists update` refreshes is older than the maximum age.
+    pub stale: bool,
+    /// The maximum age in days (null when the lists carry no ages).
+    pub max_age_days: Option<u32>,
+    /// When these lists were swapped in (RFC 3339).
+    pub loaded_at: String,
+    /// List swaps since the server started.
+    pub swaps: u64,
+    /// With a shared PostgreSQL database: this node against the database's list version.
+    pub sync: Option<crate::lists::SyncState>,
+}
+
+/// One list file in use.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ReadyList {
+    /// `csl`, `ofac`, `un`, `opensanctions`, `bundled` (no update source) or `local`.
+    pub source: String,
+    pub file: String,
+    /// The publisher's date, else the fetch date; the snapshot's date for a bundled file.
+    pub as_of: Option<String>,
+    /// When the file was downloaded (null for a bundled file).
+    pub fetched_at: Option<String>,
+    /// When the publisher last confirmed it current.
+    pub checked_at: Option<String>,
+    /// Whole days since the list was last known current.
+    pub age_days: Option<i64>,
+    pub rows: usize,
+    pub sha256: String,
+    pub bundled: bool,
+    pub updatable: bool,
+    pub stale: bool,
 }
 
 /// Readiness: reference data loaded (and, when configured, the database reachable).
@@ -279,21 +313,58 @@ pub async fn ready(State(s): State<AppState>) -> Result<Json<Ready>, ApiError> {
 
 /// Each list's age and staleness, when it was swapped in, and how this node stands against the
 /// shared database's list version.
-pub fn lists_readiness(s: &AppState) -> Option<serde_json::Value> {
+pub fn lists_readiness(s: &AppState) -> Option<ReadyLists> {
     let l = s.lists.load()?;
-    let mut v = match l.screener.freshness() {
-        Some(f) => serde_json::to_value(f.status()).unwrap_or_default(),
-        None => serde_json::json!({
-            "lists": l.screener.versions().iter().map(|v| serde_json::json!({
-                "file": v.file, "as_of": v.published, "rows": v.rows, "sha256": v.sha256,
-            })).collect::<Vec<_>>(),
-            "stale": false,
-        }),
+    let (lists, stale, max_age_days) = match l.screener.freshness() {
+        Some(f) => {
+            let st = f.status();
+            let lists = st
+                .lists
+                .into_iter()
+                .map(|x| ReadyList {
+                    source: x.source,
+                    file: x.file,
+                    as_of: Some(x.as_of),
+                    fetched_at: x.fetched_at,
+                    checked_at: x.checked_at,
+                    age_days: Some(x.age_days),
+                    rows: x.rows,
+                    sha256: x.sha256,
+                    bundled: x.bundled,
+                    updatable: x.updatable,
+                    stale: x.stale,
+                })
+                .collect();
+            (lists, st.stale, Some(st.max_age_days))
+        }
+        None => {
+            let lists = l
+                .screener
+                .versions()
+                .iter()
+                .map(|v| ReadyList {
+                    source: "local".into(),
+                    file: v.file.clone(),
+                    as_of: v.published.clone(),
+                    fetched_at: None,
+                    checked_at: None,
+                    age_days: None,
+                    rows: v.rows,
+                    sha256: v.sha256.clone(),
+                    bundled: false,
+                    updatable: false,
+                    stale: false,
+                })
+                .collect();
+            (lists, false, None)
+        }
     };
-    v["loaded_at"] = l.loaded_at.clone().into();
-    v["swaps"] = s.lists.swaps().into();
-    if let Some(sync) = s.lists.sync_state() {
-        v["sync"] = serde_json::to_value(sync).unwrap_or_default();
-    }
-    Some(v)
+    Some(ReadyLists {
+        lists,
+        stale,
+        max_age_days,
+        loaded_at: l.loaded_at.clone(),
+        swaps: s.lists.swaps(),
+        sync: s.lists.sync_state(),
+    })
 }

@@ -39,7 +39,7 @@ pub enum ListSource {
 }
 
 /// How this node stands against the list version the shared database names.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct SyncState {
     /// Whether the node loads what the database names.
     pub in_sync: bool,

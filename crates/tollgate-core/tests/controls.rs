@@ -470,8 +470,18 @@ fn a_holding_owned_by_two_listed_parties_names_both() {
     let d = decide(
         &o,
         &[
-            ("end_user.owners[0].owners[0]", "Entity List", "el-1", "HUAWEI"),
-            ("end_user.owners[0].owners[1]", "Entity List", "el-2", "SMIC"),
+            (
+                "end_user.owners[0].owners[0]",
+                "Entity List",
+                "el-1",
+                "HUAWEI",
+            ),
+            (
+                "end_user.owners[0].owners[1]",
+                "Entity List",
+                "el-2",
+                "SMIC",
+            ),
         ],
     );
     assert!(
@@ -482,4 +492,42 @@ fn a_holding_owned_by_two_listed_parties_names_both() {
         ),
         "{d:#}"
     );
+}
+
+#[test]
+fn listed_owners_bar_a_licence_exception_and_the_reason_says_whose() {
+    let item = json!({"specs": {"name": "Acme B1", "vendor": "Acme", "dense_tops": {"fp16": 187.5},
+        "die_area_mm2": 1000, "dram_bandwidth_gbs": 1600, "datacenter": true,
+        "us_available_from": "2024-01-01"}, "quantity": 10});
+    let mut eu = party("Riyadh Compute", "SA");
+    eu["owners"] = json!([{"name": "Huawei", "country": "CN", "percent": "60"}]);
+    let o = order(
+        "2026-11-20",
+        item.clone(),
+        party("Riyadh Compute", "SA"),
+        eu,
+        certs(),
+    );
+    let d = decide(
+        &o,
+        &[("end_user.owners[0]", "Entity List", "el-1", "HUAWEI")],
+    );
+    assert_eq!(d["verdict"], "license_required", "{d:#}");
+    let barred: Vec<&str> = said(&d, "744.11-a1-affiliates")
+        .into_iter()
+        .filter(|m| m.starts_with("Acme B1: "))
+        .collect();
+    assert_eq!(
+        barred,
+        vec!["Acme B1: a licence exception would otherwise be available, but end_user 'Riyadh Compute' is 60 % owned by listed parties and takes their licence requirement, which bars its use"]
+    );
+    // Without the listed owner, ACA applies.
+    let o = order(
+        "2026-11-20",
+        item,
+        party("Riyadh Compute", "SA"),
+        party("Riyadh Compute", "SA"),
+        certs(),
+    );
+    assert_eq!(decide(&o, &[])["verdict"], "license_exception");
 }

@@ -1154,3 +1154,54 @@ pub fn load_exact(dir: &Path, opts: LoadOptions) -> Result<Current, ScreenError>
         updated: Vec::new(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sources_replace_the_bundled_files_they_cover() {
+        let all: Vec<&str> = load::BUNDLED.iter().map(|(n, _, _)| *n).collect();
+        let kept = |updated: &[Source]| -> Vec<&str> {
+            all.iter()
+                .copied()
+                .filter(|f| !bundled_replaced(f, updated))
+                .collect()
+        };
+        assert_eq!(kept(&[]), all);
+        // The CSL carries the BIS lists and OFAC's SDN list, not DoD 1260H, MIEU or the UN list.
+        assert_eq!(
+            kept(&[Source::Csl]),
+            ["1260h.json", "mieu.csv", "UN_consolidated.xml"]
+        );
+        assert_eq!(
+            kept(&[Source::Ofac]).len(),
+            all.len() - 4,
+            "{:?}",
+            kept(&[Source::Ofac])
+        );
+        assert!(!kept(&[Source::Un]).contains(&"UN_consolidated.xml"));
+        assert_eq!(kept(&[Source::OpenSanctions]), all);
+        for f in &all {
+            let s = bundled_source(f);
+            assert_eq!(
+                s == "bundled",
+                ["1260h.json", "mieu.csv"].contains(f),
+                "{f}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_source_downloads_files_of_its_own_formats() {
+        for s in Source::ALL {
+            assert_eq!(Source::parse(s.name()), Some(s));
+            for r in s.remotes() {
+                assert_eq!(Source::of_format(r.format), Some(s));
+                assert!(r.url.starts_with("https://") || r.url.contains("://"));
+            }
+        }
+        assert_eq!(Source::Ofac.remotes().len(), 4);
+        assert_eq!(Source::parse("all"), None);
+    }
+}

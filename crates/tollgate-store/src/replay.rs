@@ -22,7 +22,7 @@ use crate::error::Result;
 use crate::model::{AuditEntry, AuditFault, AuditReport};
 use futures_util::TryStreamExt;
 use rust_decimal::Decimal;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -296,6 +296,7 @@ fn sha256_hex(s: &str) -> String {
     out
 }
 
+#[cfg(test)]
 fn val_json(ty: Ty, v: &Val) -> Value {
     match (ty, v) {
         (Ty::Digest, Val::S(s)) => Value::String(sha256_hex(s)),
@@ -306,6 +307,7 @@ fn val_json(ty: Ty, v: &Val) -> Value {
 }
 
 /// One row as an audit entry carries it: `{column: value}` in the table's column order.
+#[cfg(test)]
 pub(crate) fn row_json(def: &TableDef, vals: &[Val]) -> Value {
     debug_assert_eq!(vals.len(), def.cols.len(), "{}", def.name);
     let mut m = Map::with_capacity(def.cols.len());
@@ -315,29 +317,71 @@ pub(crate) fn row_json(def: &TableDef, vals: &[Val]) -> Value {
     Value::Object(m)
 }
 
+fn write_str(buf: &mut Vec<u8>, s: &str) {
+    // Serialising a string into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *buf, s);
+}
+
+/// Writes one row as JSON text, exactly as [`row_json`] would serialise (the hot path of every
+/// write builds the text directly, without a map per row).
+fn write_row(def: &TableDef, vals: &[Val], buf: &mut Vec<u8>) {
+    debug_assert_eq!(vals.len(), def.cols.len(), "{}", def.name);
+    buf.push(b'{');
+    for (i, (c, v)) in def.cols.iter().zip(vals).enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        write_str(buf, c.json);
+        buf.push(b':');
+        match (c.ty, v) {
+            (Ty::Digest, Val::S(s)) => write_str(buf, &sha256_hex(s)),
+            (_, Val::S(s)) | (_, Val::N(Some(s))) => write_str(buf, s),
+            (_, Val::I(n)) => buf.extend_from_slice(n.to_string().as_bytes()),
+            (_, Val::N(None)) => buf.extend_from_slice(b"null"),
+        }
+    }
+    buf.push(b'}');
+}
+
 /// The rows one audit entry wrote, by table: the entry's `after` is `{"rows": ...}`.
 #[derive(Debug, Default)]
-pub(crate) struct Rows(Map<String, Value>);
+pub(crate) struct Rows(Vec<(&'static str, Vec<u8>)>);
 
 impl Rows {
     pub fn new() -> Self {
         Self::default()
     }
     pub fn add(&mut self, def: &TableDef, vals: &[Val]) -> &mut Self {
-        self.add_json(def, row_json(def, vals))
-    }
-    pub fn add_json(&mut self, def: &TableDef, row: Value) -> &mut Self {
-        if let Value::Array(a) = self
-            .0
-            .entry(def.name.to_string())
-            .or_insert_with(|| Value::Array(Vec::new()))
-        {
-            a.push(row);
-        }
+        let i = match self.0.iter().position(|(t, _)| *t == def.name) {
+            Some(i) => {
+                self.0[i].1.push(b',');
+                i
+            }
+            None => {
+                self.0.push((def.name, Vec::with_capacity(256)));
+                self.0.len() - 1
+            }
+        };
+        write_row(def, vals, &mut self.0[i].1);
         self
     }
-    pub fn after(self) -> Value {
-        json!({ "rows": Value::Object(self.0) })
+    /// The entry's `after` document as text.
+    pub fn after_text(self) -> String {
+        let mut out =
+            Vec::with_capacity(self.0.iter().map(|(_, b)| b.len() + 32).sum::<usize>() + 16);
+        out.extend_from_slice(b"{\"rows\":{");
+        for (i, (t, rows)) in self.0.into_iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_str(&mut out, t);
+            out.extend_from_slice(b":[");
+            out.extend_from_slice(&rows);
+            out.push(b']');
+        }
+        out.extend_from_slice(b"}}");
+        // Only JSON text (valid UTF-8) was written.
+        String::from_utf8(out).unwrap_or_default()
     }
 }
 
@@ -502,9 +546,9 @@ impl Replay {
                 e.seq, e.action
             )));
         };
-        let after: Value = serde_json::from_str(&e.after_json)
+        let mut after: Value = serde_json::from_str(&e.after_json)
             .map_err(|err| bad(format!("entry {}: its record is not JSON ({err})", e.seq)))?;
-        let Some(Value::Object(rows)) = after.get("rows") else {
+        let Some(Value::Object(rows)) = after.get_mut("rows").map(Value::take) else {
             return Err(bad(format!(
                 "entry {} ({}) does not carry the records it wrote (written before entries \
                  carried them, or altered): the records cannot be replayed",
@@ -513,13 +557,13 @@ impl Replay {
         };
         let mut written: Vec<(usize, Write, Map<String, Value>)> = Vec::new();
         for (table, list) in rows {
-            let Some(w) = allowed.iter().find(|(t, _)| t == table).map(|(_, w)| *w) else {
+            let Some(w) = allowed.iter().find(|(t, _)| *t == table).map(|(_, w)| *w) else {
                 return Err(bad(format!(
                     "entry {} ({}) writes table {table}, which that action never writes",
                     e.seq, e.action
                 )));
             };
-            let Some(ti) = table_index(table) else {
+            let Some(ti) = table_index(&table) else {
                 return Err(bad(format!("entry {} writes unknown table {table}", e.seq)));
             };
             let def = TABLES[ti];
@@ -550,7 +594,7 @@ impl Replay {
                         )));
                     }
                 }
-                written.push((ti, w, row.clone()));
+                written.push((ti, w, row));
             }
         }
         self.check_arithmetic(e, &written)?;
@@ -1065,4 +1109,42 @@ pub(crate) async fn verify(
     report.checkpoints = replay.checkpoints;
     report.last_checkpoint_seq = replay.last_checkpoint;
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The text written for a row is the JSON of the row's map, for every kind of column.
+    #[test]
+    fn written_rows_are_the_rows_json() {
+        let vals = vec![
+            Val::S("tok-1".into()),
+            Val::S("secret-hash \" é".into()),
+            Val::S("exporter".into()),
+            Val::N(Some("nvidia \n".into())),
+            Val::S("2026-01-01T00:00:00Z".into()),
+            Val::N(None),
+        ];
+        let mut rows = Rows::new();
+        rows.add(&API_TOKENS, &vals).add(&API_TOKENS, &vals);
+        let mut cap = Rows::new();
+        cap.add(
+            &CAP_LEDGER,
+            &[
+                Val::S("a".into()),
+                Val::S("b".into()),
+                Val::I(-3),
+                Val::I(i64::MAX),
+            ],
+        );
+        let got: Value = serde_json::from_str(&rows.after_text()).unwrap();
+        let one = row_json(&API_TOKENS, &vals);
+        assert_eq!(got, json!({"rows": {"api_tokens": [one.clone(), one]}}));
+        assert_eq!(
+            cap.after_text(),
+            json!({"rows": {"cap_ledger": [{"exporter": "a", "chip": "b", "us_units": -3, "cn_mo_units": i64::MAX}]}}).to_string()
+        );
+    }
 }

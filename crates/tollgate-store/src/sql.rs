@@ -40,6 +40,8 @@ const INSERT_CHUNK_ROWS_SQLITE: usize = 500;
 const INSERT_CHUNK_ROWS_POSTGRES: usize = 100;
 /// Attempts of a PostgreSQL write that hits a retryable error.
 const MAX_ATTEMPTS: u32 = 16;
+/// Connections for long reads (`audit verify`); more verifications at once wait for one.
+const READER_CONNECTIONS: u32 = 4;
 /// Most shipments one batch call may carry.
 pub const MAX_BATCH: usize = 10_000;
 
@@ -75,9 +77,9 @@ impl Backend {
 #[derive(Clone)]
 pub struct SqlStore {
     pool: AnyPool,
-    /// SQLite: read-only connections of their own for long reads (`audit verify`), so they
-    /// never hold the one writer connection (WAL lets them read while it writes). PostgreSQL:
-    /// `None` (the pool serves both).
+    /// Connections of their own for long reads (`audit verify`), so they never hold a writer's
+    /// connection: on SQLite read-only ones beside the one writer (WAL lets them read while it
+    /// writes). `None` for an in-memory SQLite database (one connection sees it).
     reader: Option<AnyPool>,
     backend: Backend,
     reg: Arc<Regulation>,
@@ -304,17 +306,21 @@ impl AuditBuf {
             &replay::EXPORTERS,
             &[Val::S(id.to_string()), Val::S(created_at.to_string())],
         );
-        self.push(
+        self.push_rows(
             "exporter.add",
             &format!("exporter:{id}"),
             &Value::Null,
-            &rows.after(),
+            rows,
         );
     }
 
-    fn push(&mut self, action: &str, entity: &str, before: &Value, after: &Value) {
+    /// An entry whose `after` is the rows the write stored.
+    fn push_rows(&mut self, action: &str, entity: &str, before: &Value, rows: Rows) {
+        self.push_text(action, entity, before.to_string(), rows.after_text());
+    }
+
+    fn push_text(&mut self, action: &str, entity: &str, b: String, a: String) {
         self.seq += 1;
-        let (b, a) = (before.to_string(), after.to_string());
         let c = audit::canonical(self.seq, &self.at, &self.actor, action, entity, &b, &a);
         let h = audit::chain_hash(&self.hash, &c);
         self.rows.push(AuditEntry {
@@ -481,15 +487,15 @@ struct Planned {
     before: Value,
     /// The cap ledger row after this shipment, when it counts toward the cap.
     cap_after: Option<CapLedger>,
-    /// The test report and its use after this shipment.
-    report_after: Option<(TestReport, ReportUse)>,
+    /// The test report as first recorded and its use after this shipment.
+    report_after: Option<(Arc<TestReport>, ReportUse)>,
 }
 
 /// A test report as stored when the group began, and as the group's checks have used it so far
 /// (`None`: not recorded yet).
 struct ReportState {
-    stored: Option<(TestReport, ReportUse)>,
-    current: Option<(TestReport, ReportUse)>,
+    stored: Option<(Arc<TestReport>, ReportUse)>,
+    current: Option<(Arc<TestReport>, ReportUse)>,
 }
 
 /// What one export group locked and has counted so far.
@@ -501,6 +507,8 @@ struct Locked {
     us_dated: HashMap<(String, String, NaiveDate), i64>,
     reports: HashMap<String, ReportState>,
     bands: HashMap<(String, NaiveDate), Option<tollgate_core::classify::DutyBandRef>>,
+    /// The catalog's TPP and DRAM bandwidth of each licence chip.
+    figures: HashMap<String, (Option<Decimal>, Option<Decimal>)>,
 }
 
 const REPORT_COLS: [&str; 8] = [
@@ -568,7 +576,7 @@ impl SqlStore {
                     .map_err(|e| StoreError::invalid("db", format!("{ro}: {e}")))?;
                 Some(
                     AnyPoolOptions::new()
-                        .max_connections(4)
+                        .max_connections(READER_CONNECTIONS)
                         .min_connections(0)
                         .after_connect(|conn, _| {
                             Box::pin(async move {
@@ -579,7 +587,19 @@ impl SqlStore {
                         .connect_lazy_with(opts),
                 )
             }
-            _ => None,
+            // PostgreSQL: a few connections of their own, so long reads never take the writers'
+            // connections (each verification holds one for its whole snapshot).
+            Backend::Postgres => {
+                let opts = AnyConnectOptions::from_str(&url)
+                    .map_err(|e| StoreError::invalid("db", format!("{url}: {e}")))?;
+                Some(
+                    AnyPoolOptions::new()
+                        .max_connections(READER_CONNECTIONS)
+                        .min_connections(0)
+                        .connect_lazy_with(opts),
+                )
+            }
+            Backend::Sqlite => None,
         };
         Ok(Self {
             pool,
@@ -977,11 +997,11 @@ impl SqlStore {
             )
             .await?;
         rows.add(&replay::CUSTOMER_EVENTS, &event);
-        audit.push(
+        audit.push_rows(
             "customer.add",
             &format!("customer:{id}"),
             &Value::Null,
-            &rows.after(),
+            rows,
         );
         self.commit_write(tx, audit, ctx, "customer.add", &request, cust)
             .await
@@ -1062,12 +1082,7 @@ impl SqlStore {
         let mut rows = Rows::new();
         rows.add(&replay::CUSTOMERS, &customer_vals(&after))
             .add(&replay::CUSTOMER_EVENTS, &event);
-        audit.push(
-            action,
-            &format!("customer:{id}"),
-            &json!(before),
-            &rows.after(),
-        );
+        audit.push_rows(action, &format!("customer:{id}"), &json!(before), rows);
         self.commit_write(tx, audit, ctx, action, &request, after)
             .await
     }
@@ -1138,11 +1153,11 @@ impl SqlStore {
         .await?;
         let mut rows = Rows::new();
         rows.add(&replay::LICENCES, &vals);
-        audit.push(
+        audit.push_rows(
             "licence.add",
             &format!("licence:{number}"),
             &Value::Null,
-            &rows.after(),
+            rows,
         );
         self.commit_write(tx, audit, ctx, "licence.add", &request, lic)
             .await
@@ -1238,11 +1253,11 @@ impl SqlStore {
             quantity_units: quantity,
             date: d.date,
         };
-        audit.push(
+        audit.push_rows(
             "ship.domestic",
             &format!("domestic_shipment:{id}"),
             &json!({"cap": {"us_units": cap.us_units}}),
-            &rows.after(),
+            rows,
         );
         self.commit_write(tx, audit, ctx, "ship.domestic", &request, s)
             .await
@@ -1428,6 +1443,7 @@ impl SqlStore {
             us_dated,
             reports,
             bands: HashMap::new(),
+            figures: HashMap::new(),
         };
         // Every check, request by request, against the locked state; a refused request's
         // drawdowns, cap counts and report uses are rolled back before the next one.
@@ -1443,7 +1459,7 @@ impl SqlStore {
                 .iter()
                 .map(|(k, (_, cur))| (k.clone(), *cur))
                 .collect();
-            let used: Vec<(String, Option<(TestReport, ReportUse)>)> = locked
+            let used: Vec<(String, Option<(Arc<TestReport>, ReportUse)>)> = locked
                 .reports
                 .iter()
                 .map(|(k, st)| (k.clone(), st.current.clone()))
@@ -1590,11 +1606,11 @@ impl SqlStore {
                 }
                 ship_rows.push(ship);
                 duty_rows.push(duty);
-                audit.push(
+                audit.push_rows(
                     "ship.export",
                     &format!("export_shipment:{id}"),
                     &p.before,
-                    &rows.after(),
+                    rows,
                 );
                 out.push(s);
                 id += 1;
@@ -1664,7 +1680,7 @@ impl SqlStore {
         &self,
         conn: &mut AnyConnection,
         id: &str,
-    ) -> Result<Option<(TestReport, ReportUse)>> {
+    ) -> Result<Option<(Arc<TestReport>, ReportUse)>> {
         let row = sqlx::query(&format!(
             "SELECT report_id, lab, chip, report_date, units_tested, tpp, dram_bandwidth_gbs, units_used \
              FROM test_reports WHERE report_id = $1{}",
@@ -1676,7 +1692,7 @@ impl SqlStore {
         let Some(r) = row else { return Ok(None) };
         let units_tested: i64 = r.try_get("units_tested")?;
         Ok(Some((
-            TestReport {
+            Arc::new(TestReport {
                 lab: r.try_get("lab")?,
                 report_id: r.try_get("report_id")?,
                 date: date(&r.try_get::<String, _>("report_date")?)?,
@@ -1686,7 +1702,7 @@ impl SqlStore {
                     tpp: dec(&r.try_get::<String, _>("tpp")?)?,
                     dram_bandwidth_gbs: dec(&r.try_get::<String, _>("dram_bandwidth_gbs")?)?,
                 },
-            },
+            }),
             ReportUse {
                 units_tested,
                 units_used: r.try_get("units_used")?,
@@ -1825,13 +1841,21 @@ impl SqlStore {
             let Some(report) = it.test_report.as_ref() else {
                 return Err(wrap(i, Refusal::TestReportMissing));
             };
-            let catalog = self
-                .reg
-                .catalog
-                .resolve(&l.chip)
-                .map(|c| tollgate_core::classify::Metrics::of(&c.specs))
-                .map_err(|e| StoreError::invalid("chip", e.to_string()))?;
-            rules::check_report_plausible(report, &l.chip, catalog.tpp, catalog.dram_bandwidth_gbs)
+            let (tpp, bandwidth) = match locked.figures.get(&l.chip) {
+                Some(f) => *f,
+                None => {
+                    let m = self
+                        .reg
+                        .catalog
+                        .resolve(&l.chip)
+                        .map(|c| tollgate_core::classify::Metrics::of(&c.specs))
+                        .map_err(|e| StoreError::invalid("chip", e.to_string()))?;
+                    let f = (m.tpp, m.dram_bandwidth_gbs);
+                    locked.figures.insert(l.chip.clone(), f);
+                    f
+                }
+            };
+            rules::check_report_plausible(report, &l.chip, tpp, bandwidth)
                 .map_err(|r| wrap(i, r))?;
             let Some(rs) = locked.reports.get_mut(&report.report_id) else {
                 return Err(StoreError::Corrupt(format!(
@@ -1839,15 +1863,21 @@ impl SqlStore {
                     report.report_id
                 )));
             };
-            let use_before = match &rs.current {
+            // The report as first recorded (later citations must be the same report).
+            let (recorded, use_before) = match &rs.current {
                 Some((recorded, u)) => {
-                    rules::check_report_same(recorded, report).map_err(|r| wrap(i, r))?;
-                    *u
+                    if **recorded != *report {
+                        rules::check_report_same(recorded, report).map_err(|r| wrap(i, r))?;
+                    }
+                    (recorded.clone(), *u)
                 }
-                None => ReportUse {
-                    units_tested: report.units_tested,
-                    units_used: 0,
-                },
+                None => (
+                    Arc::new(report.clone()),
+                    ReportUse {
+                        units_tested: report.units_tested,
+                        units_used: 0,
+                    },
+                ),
             };
             let use_after = use_before
                 .draw(&report.report_id, it.quantity_units)
@@ -1910,7 +1940,7 @@ impl SqlStore {
             }
             let mut duty = rules::duty_accrual(pack, &l.chip, band.as_ref(), customs);
             duty.low_value_reason = low_value_reason;
-            rs.current = Some((report.clone(), use_after));
+            rs.current = Some((recorded.clone(), use_after));
             planned.push(Planned {
                 item: it.clone(),
                 licence_after: Licence {
@@ -1925,7 +1955,7 @@ impl SqlStore {
                 duty,
                 before: json!({"licence": {"drawn_units": dd_before.drawn_units, "drawn_value_usd": dd_before.drawn_value}, "cap": cap_before, "test_report": {"units_used": use_before.units_used}}),
                 cap_after,
-                report_after: Some((report.clone(), use_after)),
+                report_after: Some((recorded, use_after)),
             });
         }
         Ok(planned)
@@ -1993,11 +2023,11 @@ impl SqlStore {
             reference,
             date: p.date,
         };
-        audit.push(
+        audit.push_rows(
             "duty.pay",
             &format!("duty_payment:{id}"),
             &Value::Null,
-            &rows.after(),
+            rows,
         );
         self.commit_write(tx, audit, ctx, "duty.pay", &request, pay)
             .await
@@ -2035,11 +2065,11 @@ impl SqlStore {
         .await?;
         let mut rows = Rows::new();
         rows.add(&replay::AUDIT_CHECKPOINTS, &vals);
-        audit.push(
+        audit.push_rows(
             "audit.checkpoint",
             &format!("checkpoint:{seq}"),
             &Value::Null,
-            &rows.after(),
+            rows,
         );
         self.flush_audit(&mut tx, audit).await?;
         tx.commit().await?;
@@ -2094,11 +2124,11 @@ impl SqlStore {
         .await?;
         let mut rows = Rows::new();
         rows.add(&replay::DECISIONS, &vals);
-        audit.push(
+        audit.push_rows(
             "decision.record",
             &format!("decision:{id}"),
             &Value::Null,
-            &rows.after(),
+            rows,
         );
         self.commit_write(tx, audit, ctx, "decision.record", &request, rec)
             .await

@@ -156,6 +156,24 @@ async fn a_report_id_reused_with_other_contents_is_refused(db: Db) {
     );
     assert!(e.to_string().contains("test-report.units_tested"), "{e}");
     assert_eq!(state(s).await, before);
+    // The same figures written differently are the same report; the record keeps the text
+    // first recorded (and the log says so: verification stays intact).
+    let mut same = with_id(h200_report(200), "EL-8");
+    s.ship_exports(
+        &ctx(),
+        vec![export("L1", 1, "1.00", "2026-02-15", Some(same.clone()))],
+    )
+    .await
+    .unwrap();
+    same.measured.tpp = usd("15790.00");
+    s.ship_exports(
+        &ctx(),
+        vec![export("L1", 1, "1.00", "2026-02-15", Some(same))],
+    )
+    .await
+    .expect("the same report");
+    let r = s.verify_audit().await.unwrap();
+    assert!(r.first_bad.is_none(), "{r:?}");
 }
 
 async fn a_report_measuring_tpp_1_for_an_h200_is_refused(db: Db) {

@@ -579,3 +579,49 @@ async fn verification_streams_a_log_longer_than_one_chunk(db: Db) {
     .await;
     fault_at(s, "duty_accruals", &id.to_string(), Some("amount_usd")).await;
 }
+
+/// SQLite: verifications read on connections of their own, so a write made while several run
+/// completes without waiting for them (before, each verification held the one connection).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_verifications_do_not_hold_the_writer() {
+    let db = Db::sqlite().await;
+    let s = db.store.clone();
+    customer_and_licence(&s, "DE", "L1", "nvidia-h200-sxm", 100_000, "100000000.00").await;
+    let r = h200_report(5_000);
+    let items: Vec<NewExport> = (0..5_000)
+        .map(|_| export("L1", 1, "1.00", "2026-02-15", Some(r.clone())))
+        .collect();
+    s.ship_exports(&ctx(), items).await.unwrap();
+    let t = std::time::Instant::now();
+    s.verify_audit().await.unwrap();
+    let one = t.elapsed();
+    let verifies: Vec<_> = (0..3)
+        .map(|_| {
+            let s = s.clone();
+            tokio::spawn(async move { s.verify_audit().await.unwrap() })
+        })
+        .collect();
+    tokio::time::sleep(one / 10).await;
+    let w = std::time::Instant::now();
+    s.ship_domestic(
+        &ctx(),
+        NewDomestic {
+            exporter: "nvidia".into(),
+            chip: "h200".into(),
+            quantity_units: 1,
+            date: d("2026-02-01"),
+        },
+    )
+    .await
+    .unwrap();
+    let write = w.elapsed();
+    eprintln!("one verification {one:?}, the write {write:?}");
+    let still_running = verifies.iter().filter(|h| !h.is_finished()).count();
+    for h in verifies {
+        assert!(h.await.unwrap().first_bad.is_none());
+    }
+    assert!(
+        still_running > 0 && write < one / 2,
+        "the write took {write:?} while verifications of {one:?} ran ({still_running} still running)"
+    );
+}

@@ -270,11 +270,11 @@ impl SqlStore {
         // which verification compares).
         let mut rows = Rows::new();
         rows.add(&replay::API_TOKENS, &vals);
-        audit.push(
+        audit.push_rows(
             "token.create",
             &format!("token:{}", token.id),
             &Value::Null,
-            &rows.after(),
+            rows,
         );
         Ok(NewTokenSecret { token, secret })
     }
@@ -390,12 +390,7 @@ impl SqlStore {
             .await?;
         let mut rows = Rows::new();
         rows.add(&replay::API_TOKENS, &token_vals(&after, hash));
-        audit.push(
-            "token.revoke",
-            &format!("token:{id}"),
-            &json!(before),
-            &rows.after(),
-        );
+        audit.push_rows("token.revoke", &format!("token:{id}"), &json!(before), rows);
         self.flush_audit(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(after)

@@ -369,6 +369,9 @@ pub struct HitBody {
     pub list_file: String,
     pub list_published: Option<String>,
     pub list_sha256: String,
+    /// SHA-256 of the entry's content (names, countries, address, licence columns, footnotes):
+    /// a reviewed false positive is remembered for this content.
+    pub entry_hash: String,
 }
 
 /// A query token and the listed token it was aligned with.

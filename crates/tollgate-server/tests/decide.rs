@@ -24,6 +24,13 @@ fn order(exporter: &str, end_user: &str, country: &str) -> serde_json::Value {
 #[tokio::test]
 async fn check_returns_the_section_3_decision() {
     let e = common::env().await;
+    // The server decides the cap on the exporter's ledger: put acme's US end-use units on record.
+    e.ok(
+        "/v1/shipments/domestic",
+        &e.acme,
+        serde_json::json!({"chip": "h200", "quantity": 250000, "date": "2026-01-20"}),
+    )
+    .await;
     let d = e
         .ok(
             "/v1/check",
@@ -183,6 +190,13 @@ async fn form(e: &common::Env, uri: &str, token: &str, fields: &[(&str, &str)]) 
 #[tokio::test]
 async fn the_check_page_shows_the_verdict_and_the_what_if() {
     let e = common::env().await;
+    // The server decides the cap on the exporter's ledger: put acme's US end-use units on record.
+    e.ok(
+        "/v1/shipments/domestic",
+        &e.acme,
+        serde_json::json!({"chip": "h200", "quantity": 250000, "date": "2026-01-20"}),
+    )
+    .await;
     let o = order("acme", "Example Cloud Co., Ltd.", "CN").to_string();
     let (status, text) = form(
         &e,

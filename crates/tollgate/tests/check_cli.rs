@@ -206,6 +206,26 @@ fn a_recorded_decision_can_be_replayed() {
         &order("H200", "CN", "Example Cloud Co., Ltd."),
     );
     let db = format!("sqlite://{}", dir.path().join("t.db").display());
+    // With a database the cap is decided on the exporter's ledger: put the US end-use units the
+    // order certifies on record, so both decisions rest on the same counts.
+    let (code, _, err) = run(
+        &[
+            "ship",
+            "domestic",
+            "--db",
+            &db,
+            "--exporter",
+            "nvidia",
+            "--chip",
+            "H200",
+            "--quantity",
+            "250000",
+            "--date",
+            "2026-01-20",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
     let (code, out, err) = run(
         &["check", &f, "--json", "--record", "--db", &db],
         dir.path(),

@@ -488,15 +488,18 @@ struct Planned {
     /// The cap ledger row after this shipment, when it counts toward the cap.
     cap_after: Option<CapLedger>,
     /// The test report as first recorded and its use after this shipment.
-    report_after: Option<(Arc<TestReport>, ReportUse)>,
+    report_after: Option<RecordedReport>,
 }
 
 /// A test report as stored when the group began, and as the group's checks have used it so far
 /// (`None`: not recorded yet).
 struct ReportState {
-    stored: Option<(Arc<TestReport>, ReportUse)>,
-    current: Option<(Arc<TestReport>, ReportUse)>,
+    stored: Option<RecordedReport>,
+    current: Option<RecordedReport>,
 }
+
+/// A test report as first recorded, and the units shipped under it.
+type RecordedReport = (Arc<TestReport>, ReportUse);
 
 /// What one export group locked and has counted so far.
 struct Locked {
@@ -1459,7 +1462,7 @@ impl SqlStore {
                 .iter()
                 .map(|(k, (_, cur))| (k.clone(), *cur))
                 .collect();
-            let used: Vec<(String, Option<(Arc<TestReport>, ReportUse)>)> = locked
+            let used: Vec<(String, Option<RecordedReport>)> = locked
                 .reports
                 .iter()
                 .map(|(k, st)| (k.clone(), st.current.clone()))
@@ -1680,7 +1683,7 @@ impl SqlStore {
         &self,
         conn: &mut AnyConnection,
         id: &str,
-    ) -> Result<Option<(Arc<TestReport>, ReportUse)>> {
+    ) -> Result<Option<RecordedReport>> {
         let row = sqlx::query(&format!(
             "SELECT report_id, lab, chip, report_date, units_tested, tpp, dram_bandwidth_gbs, units_used \
              FROM test_reports WHERE report_id = $1{}",

@@ -26,7 +26,9 @@ CID=$(post "$REG" /v1/customers '{"name":"Shenzhen Compute","country":"CN","expo
 post "$REG" "/v1/customers/$CID/approve" '{"kyc_until":"2026-12-31"}' >/dev/null
 post "$REG" /v1/licences "{\"number\":\"L-LOAD\",\"exporter\":\"acme\",\"customer\":\"$CID\",\"chip\":\"h200\",\"quantity\":1000000000000,\"value\":\"1000000000000000.00\",\"valid_until\":\"2026-12-31\"}" >/dev/null
 post "$ACME" /v1/shipments/domestic '{"chip":"h200","quantity":1000000000000,"date":"2026-01-20"}' >/dev/null
-ITEM='{"licence":"L-LOAD","quantity":1,"value":"25000.00","date":"2026-02-15","test_report":{"lab":"Example Labs, Austin TX","report_id":"EL-2026-0042","date":"2026-02-10","chip":"nvidia-h200-sxm","units_tested":1,"measured":{"tpp":15790,"dram_bandwidth_gbs":4790}}}'
+# One test report covering every unit of the run: a report covers its units_tested once,
+# across all shipments.
+ITEM='{"licence":"L-LOAD","quantity":1,"value":"25000.00","date":"2026-02-15","test_report":{"lab":"Example Labs, Austin TX","report_id":"EL-2026-0042","date":"2026-02-10","chip":"nvidia-h200-sxm","units_tested":1000000000000,"measured":{"tpp":15790,"dram_bandwidth_gbs":4790}}}'
 BATCH=$(printf "$ITEM%.0s," $(seq 1 100)); BATCH=${BATCH%,}
 L=(taskset -c 1 "$B" loadtest --url $U/v1/shipments/export --method POST --token "$ACME"
   --seconds "$SECONDS_PER_RUN" --threads 1)

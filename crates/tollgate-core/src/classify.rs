@@ -237,30 +237,66 @@ pub fn classify(
     as_of: NaiveDate,
     system: bool,
 ) -> Classification {
+    classify_with(pack, specs, chip, chip_id, as_of, system, true)
+}
+
+/// Reasons are written when asked for, or only when asked for.
+struct Sink {
+    on: bool,
+    v: Vec<Reason>,
+}
+
+impl Sink {
+    // Writing the sentences when they are not asked for changes only the cost (a decision
+    // rewrites an inline item's sentences when its reasons are read), so no test can see it.
+    #[mutants::skip]
+    fn push(&mut self, r: impl FnOnce() -> Reason) {
+        if self.on {
+            self.v.push(r());
+        }
+    }
+}
+
+/// [`classify`], writing the reason sentences only when `reasons` is true (a decision on inline
+/// specs classifies the item per order and writes its sentences only if they are read).
+pub fn classify_with(
+    pack: &Pack,
+    specs: &ChipSpecs,
+    chip: &str,
+    chip_id: Option<&str>,
+    as_of: NaiveDate,
+    system: bool,
+    reasons: bool,
+) -> Classification {
     let m = Metrics::of(specs);
-    let mut reasons = Vec::new();
+    let mut reasons = Sink {
+        on: reasons,
+        v: Vec::new(),
+    };
 
     match (m.tpp, m.tpp_precision) {
         (Some(tpp), Some(p)) => {
             let tops = specs.dense_tops.get(&p).copied().unwrap_or_default();
-            reasons.push(Reason::from_text(
+            reasons.push(|| Reason::from_text(
                 &pack.tpp,
                 format!("TPP is {} = {} dense TOPS at {} x {} bits, the highest over the precisions given", fmt_dec(tpp.floor()), fmt_dec(tops), p.name(), p.bit_length()),
             ));
         }
         _ if m.hbm => {}
-        _ => reasons.push(Reason::from_text(
-            &pack.tpp,
-            "no dense TOPS figure is known, so TPP cannot be computed",
-        )),
+        _ => reasons.push(|| {
+            Reason::from_text(
+                &pack.tpp,
+                "no dense TOPS figure is known, so TPP cannot be computed",
+            )
+        }),
     }
     if let Some(pd) = &pack.performance_density {
         match (m.performance_density, specs.die_area_mm2) {
-            (Some(v), Some(a)) => reasons.push(Reason::from_text(
+            (Some(v), Some(a)) => reasons.push(|| Reason::from_text(
                 pd,
                 format!("performance density is {} = TPP / {} mm2 applicable die area", fmt_dec(v.round_dp(2)), fmt_dec(a)),
             )),
-            _ if !m.hbm => reasons.push(Reason::from_text(pd, "die area is not published, so performance density is unknown; only the TPP tests can be applied")),
+            _ if !m.hbm => reasons.push(|| Reason::from_text(pd, "die area is not published, so performance density is unknown; only the TPP tests can be applied")),
             _ => {}
         }
     }
@@ -281,19 +317,23 @@ pub fn classify(
     });
     let (mut eccn, paragraph, controlled) = match (hit, excluded) {
         (Some(e), None) => {
-            reasons.push(Reason::new(
-                &e.rule.id,
-                &e.rule.citation,
-                format!("meets {}: {}", e.paragraph, e.rule.message),
-            ));
+            reasons.push(|| {
+                Reason::new(
+                    &e.rule.id,
+                    &e.rule.citation,
+                    format!("meets {}: {}", e.paragraph, e.rule.message),
+                )
+            });
             (e.eccn.clone(), Some(e.paragraph.clone()), true)
         }
         (Some(e), Some(x)) => {
-            reasons.push(Reason::new(
-                &x.id,
-                &x.citation,
-                format!("would meet {} but is excluded: {}", e.paragraph, x.message),
-            ));
+            reasons.push(|| {
+                Reason::new(
+                    &x.id,
+                    &x.citation,
+                    format!("would meet {} but is excluded: {}", e.paragraph, x.message),
+                )
+            });
             ("not_3A090".to_string(), None, false)
         }
         (None, _) if m.tpp.is_none() && !m.hbm => {
@@ -302,7 +342,7 @@ pub fn classify(
                 .first()
                 .map(|e| (e.rule.id.as_str(), e.rule.citation.as_str()))
                 .unwrap_or(("3a090", "15 CFR Part 774, Supp. No. 1, ECCN 3A090"));
-            reasons.push(Reason::new(
+            reasons.push(|| Reason::new(
                 cite.0,
                 cite.1,
                 "its compute figures are not published, so no advanced-computing paragraph can be tested: unclassified",
@@ -321,32 +361,38 @@ pub fn classify(
                 .map(|e| e.paragraph.as_str())
                 .collect::<Vec<_>>()
                 .join(", ");
-            reasons.push(Reason::new(
-                cite.0,
-                cite.1,
-                format!("meets none of the advanced-computing paragraphs ({tests}): not 3A090"),
-            ));
+            reasons.push(|| {
+                Reason::new(
+                    cite.0,
+                    cite.1,
+                    format!("meets none of the advanced-computing paragraphs ({tests}): not 3A090"),
+                )
+            });
             ("not_3A090".to_string(), None, false)
         }
     };
     if system && controlled {
         if let Some(s) = pack.system_eccn.iter().find(|s| s.from == eccn) {
-            reasons.push(Reason::new(
-                &s.rule,
-                &s.citation,
-                format!("as {}, it is {}", s.message, s.eccn),
-            ));
+            reasons.push(|| {
+                Reason::new(
+                    &s.rule,
+                    &s.citation,
+                    format!("as {}, it is {}", s.message, s.eccn),
+                )
+            });
             eccn = s.eccn.clone();
         }
     }
 
     let is_informed = match &pack.is_informed {
         Some(i) if chip_id.is_some_and(|id| i.chips.iter().any(|c| c == id)) => {
-            reasons.push(Reason::new(
-                &i.rule,
-                &i.citation,
-                format!("named in an is-informed letter: {}", i.message),
-            ));
+            reasons.push(|| {
+                Reason::new(
+                    &i.rule,
+                    &i.citation,
+                    format!("named in an is-informed letter: {}", i.message),
+                )
+            });
             true
         }
         // Chips that reach a named chip's bandwidth, of a vendor the letters went to (an item
@@ -367,15 +413,17 @@ pub fn classify(
                     &[],
                 ) =>
         {
-            reasons.push(Reason::new(
-                &i.rule,
-                &i.citation,
-                format!(
-                    "reaches the bandwidth of a chip named in an is-informed letter ({}): {}",
-                    i.when_message.as_deref().unwrap_or("see the pack"),
-                    i.message
-                ),
-            ));
+            reasons.push(|| {
+                Reason::new(
+                    &i.rule,
+                    &i.citation,
+                    format!(
+                        "reaches the bandwidth of a chip named in an is-informed letter ({}): {}",
+                        i.when_message.as_deref().unwrap_or("see the pack"),
+                        i.message
+                    ),
+                )
+            });
             true
         }
         _ => false,
@@ -393,17 +441,19 @@ pub fn classify(
             let avail = specs
                 .us_available_from
                 .is_some_and(|d| d <= a.us_available_by);
-            let msg = if perf && avail {
-                format!("is an AI commodity: {}", a.rule.message)
-            } else if !perf {
-                let why = first_unmet(&a.rule.when, &facts, &[])
-                    .map(|c| c.describe_unmet(&facts))
-                    .unwrap_or_default();
-                format!("is not an AI commodity: {why}")
-            } else {
-                format!("is not an AI commodity: not shown to be commercially available in the US on {}", a.us_available_by)
-            };
-            reasons.push(Reason::new(&a.rule.id, &a.rule.citation, msg));
+            reasons.push(|| {
+                let msg = if perf && avail {
+                    format!("is an AI commodity: {}", a.rule.message)
+                } else if !perf {
+                    let why = first_unmet(&a.rule.when, &facts, &[])
+                        .map(|c| c.describe_unmet(&facts))
+                        .unwrap_or_default();
+                    format!("is not an AI commodity: {why}")
+                } else {
+                    format!("is not an AI commodity: not shown to be commercially available in the US on {}", a.us_available_by)
+                };
+                Reason::new(&a.rule.id, &a.rule.citation, msg)
+            });
             perf && avail
         }
     };
@@ -414,14 +464,16 @@ pub fn classify(
         .find(|b| all_hold(&b.rule.when, &facts, &[]));
     let duty_band = match band {
         Some(b) => {
-            reasons.push(Reason::new(
-                &b.rule.id,
-                &b.rule.citation,
-                format!(
-                    "inside {}: {}; {} % duty on import",
-                    b.label, b.rule.message, b.rate_pct
-                ),
-            ));
+            reasons.push(|| {
+                Reason::new(
+                    &b.rule.id,
+                    &b.rule.citation,
+                    format!(
+                        "inside {}: {}; {} % duty on import",
+                        b.label, b.rule.message, b.rate_pct
+                    ),
+                )
+            });
             Some(DutyBandRef {
                 id: b.id.clone(),
                 label: b.label.clone(),
@@ -430,17 +482,19 @@ pub fn classify(
         }
         None => {
             if let Some(first) = pack.duty_bands.first() {
-                let labels = pack
-                    .duty_bands
-                    .iter()
-                    .map(|b| b.label.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" and ");
-                reasons.push(Reason::new(
-                    &first.rule.id,
-                    &first.rule.citation,
-                    format!("outside {labels}: no Section 232 duty"),
-                ));
+                reasons.push(|| {
+                    let labels = pack
+                        .duty_bands
+                        .iter()
+                        .map(|b| b.label.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" and ");
+                    Reason::new(
+                        &first.rule.id,
+                        &first.rule.citation,
+                        format!("outside {labels}: no Section 232 duty"),
+                    )
+                });
             }
             None
         }
@@ -458,7 +512,7 @@ pub fn classify(
         ai_commodity_2026,
         is_informed,
         duty_band,
-        reasons,
+        reasons: reasons.v,
     }
 }
 

@@ -360,7 +360,7 @@ pub struct Decision<'a> {
     sets: &'a [CountrySet],
     steps: Vec<Step>,
     facts_ctx: OrderCtx,
-    warns: Vec<WarnStep>,
+    warns: SmallVec<[WarnStep; 4]>,
     findings: Vec<Finding>,
 }
 
@@ -443,38 +443,38 @@ fn push_unique<const N: usize>(v: &mut SmallVec<[Iso2; N]>, c: Iso2) {
     }
 }
 
-impl Regulation {
-    /// Classifies an inline item. Inline specs without a US availability date take the order's
-    /// (dd) certification of US commercial availability as the evidence for the 2026 test (a
-    /// catalog chip's own date still governs).
-    fn classify_inline(
-        &self,
-        pack: &Pack,
-        order: &Order,
-        name: &str,
-        specs: &crate::catalog::ChipSpecs,
-        as_of: NaiveDate,
-    ) -> Classification {
-        let certified = order.certifications.is_given("us_commercially_available");
-        match &pack.ai_commodity {
-            Some(a) if specs.us_available_from.is_none() && certified => {
-                let mut s = specs.clone();
-                s.us_available_from = Some(a.us_available_by);
-                let mut c = crate::classify::classify(pack, &s, name, None, as_of, false);
-                for r in &mut c.reasons {
-                    if r.rule == a.rule.id && c.ai_commodity_2026 {
-                        r.message = format!(
-                            "is an AI commodity on the exporter's certification of US commercial availability (the specs give no US availability date): {}",
-                            a.rule.message
-                        );
-                    }
+/// Classifies an inline item, writing its reason sentences only when `reasons` is true. Inline
+/// specs without a US availability date take the order's (dd) certification of US commercial
+/// availability as the evidence for the 2026 test (a catalog chip's own date still governs).
+fn classify_inline(
+    pack: &Pack,
+    order: &Order,
+    name: &str,
+    specs: &crate::catalog::ChipSpecs,
+    as_of: NaiveDate,
+    reasons: bool,
+) -> Classification {
+    let certified = order.certifications.is_given("us_commercially_available");
+    match &pack.ai_commodity {
+        Some(a) if specs.us_available_from.is_none() && certified => {
+            let mut s = specs.clone();
+            s.us_available_from = Some(a.us_available_by);
+            let mut c = crate::classify::classify_with(pack, &s, name, None, as_of, false, reasons);
+            for r in &mut c.reasons {
+                if r.rule == a.rule.id && c.ai_commodity_2026 {
+                    r.message = format!(
+                        "is an AI commodity on the exporter's certification of US commercial availability (the specs give no US availability date): {}",
+                        a.rule.message
+                    );
                 }
-                c
             }
-            _ => crate::classify::classify(pack, specs, name, None, as_of, false),
+            c
         }
+        _ => crate::classify::classify_with(pack, specs, name, None, as_of, false, reasons),
     }
+}
 
+impl Regulation {
     /// Decides `order` under the pack in force on `as_of` (default: the order's date).
     pub fn decide<'a>(
         &'a self,
@@ -562,7 +562,7 @@ impl Regulation {
             sets: &epoch.sets,
             steps: Vec::with_capacity(8 * order.items.len() + 4),
             facts_ctx: ctx,
-            warns: Vec::new(),
+            warns: SmallVec::new(),
             findings: Vec::new(),
         };
         for i in 0..screening.warnings.len() {
@@ -638,9 +638,10 @@ impl Regulation {
                         ))
                     }
                 },
-                ItemChip::Inline { name, specs } => ItemClass::Inline(Box::new(
-                    self.classify_inline(pack, order, name, specs, as_of),
-                )),
+                // Its sentences are written only if the reasons are read (`reason_refs`).
+                ItemChip::Inline { name, specs } => ItemClass::Inline(Box::new(classify_inline(
+                    pack, order, name, specs, as_of, false,
+                ))),
             };
             let (us_units, shipped, _) = order.certifications.cap_counts(it.chip.name());
             let within_cap = match (ratio, us_units) {
@@ -921,8 +922,11 @@ impl Decision<'_> {
             };
             for (role, party) in parties.all() {
                 let of = role.direct();
-                let (share, contributions) =
-                    owned_share(rule.threshold_pct, &listed, of, None, &party.owners);
+                let (share, contributions) = if party.owners.is_empty() {
+                    (Decimal::ZERO, Vec::new())
+                } else {
+                    owned_share(rule.threshold_pct, &listed, of, None, &party.owners)
+                };
                 let listed_owners: Vec<usize> = hits
                     .iter()
                     .enumerate()
@@ -1183,7 +1187,7 @@ impl<'a> Decision<'a> {
     pub fn reasons(&self) -> Vec<Reason> {
         self.reason_refs()
             .into_iter()
-            .map(|r| Reason::new(r.rule, r.citation, r.message))
+            .map(|r| Reason::new(&r.rule, &r.citation, r.message))
             .collect()
     }
 
@@ -1202,13 +1206,20 @@ impl<'a> Decision<'a> {
                                 out.push(ReasonRef::new(&r.rule, &r.citation, r.message.as_str()));
                             }
                         }
-                        ItemClass::Inline(c) => {
-                            for r in &c.reasons {
-                                out.push(ReasonRef::new(
-                                    &r.rule,
-                                    &r.citation,
-                                    format!("{name}: {}", r.message),
-                                ));
+                        ItemClass::Inline(_) => {
+                            if let ItemChip::Inline { specs, .. } =
+                                &self.order.items[item as usize].chip
+                            {
+                                let c = classify_inline(
+                                    pack, self.order, name, specs, self.as_of, true,
+                                );
+                                for r in c.reasons {
+                                    out.push(ReasonRef::new(
+                                        r.rule,
+                                        r.citation,
+                                        format!("{name}: {}", r.message),
+                                    ));
+                                }
                             }
                         }
                     }
@@ -1697,16 +1708,20 @@ impl<'a> Decision<'a> {
 /// A reason that borrows its rule id and citation.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ReasonRef<'a> {
-    pub rule: &'a str,
-    pub citation: &'a str,
+    pub rule: Cow<'a, str>,
+    pub citation: Cow<'a, str>,
     pub message: Cow<'a, str>,
 }
 
 impl<'a> ReasonRef<'a> {
-    fn new(rule: &'a str, citation: &'a str, message: impl Into<Cow<'a, str>>) -> Self {
+    fn new(
+        rule: impl Into<Cow<'a, str>>,
+        citation: impl Into<Cow<'a, str>>,
+        message: impl Into<Cow<'a, str>>,
+    ) -> Self {
         Self {
-            rule,
-            citation,
+            rule: rule.into(),
+            citation: citation.into(),
             message: message.into(),
         }
     }

@@ -28,6 +28,31 @@ fn free_port() -> u16 {
 
 /// Starts the real server in a temp dir and returns it with its one-time login URL.
 fn start_server(dir: &std::path::Path) -> (Kill, String, String) {
+    // The server decides the cap on the exporter's ledger: put the sample order's exporter's US
+    // end-use units on record first.
+    let db = format!("sqlite://{}", dir.join("tollgate.db").display());
+    let seeded = Command::new(env!("CARGO_BIN_EXE_tollgate"))
+        .args([
+            "ship",
+            "domestic",
+            "--db",
+            &db,
+            "--exporter",
+            "nvidia",
+            "--chip",
+            "nvidia-h200-sxm",
+            "--quantity",
+            "250000",
+            "--date",
+            "2026-01-20",
+        ])
+        .output()
+        .expect("run tollgate ship domestic");
+    assert!(
+        seeded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
     let mut child = Command::new(env!("CARGO_BIN_EXE_tollgate"))
         .args(["serve", "--addr", "127.0.0.1:0"])
         .current_dir(dir)
@@ -102,6 +127,8 @@ async fn dashboard_in_headless_chromium() {
                      format!("--user-data-dir={}", dir.join("chrome").display())]
         }),
     );
+    // Two rustls crypto providers are linked in (reqwest's and fantoccini's): choose one.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let mut client = None;
     for _ in 0..50 {
         match ClientBuilder::rustls()

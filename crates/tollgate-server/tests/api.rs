@@ -61,6 +61,15 @@ async fn v1_routes_need_a_token_and_say_so_as_problem_json() {
         assert_eq!(body["status"], 401);
         let (s, _, _) = call(&app, get(uri, Some("wrong"))).await;
         assert_eq!(s, StatusCode::UNAUTHORIZED);
+        // The challenge names the bearer scheme.
+        let resp = app.clone().oneshot(get(uri, None)).await.unwrap();
+        assert_eq!(
+            resp.headers()
+                .get("www-authenticate")
+                .and_then(|v| v.to_str().ok()),
+            Some("Bearer realm=\"tollgate\""),
+            "{uri}"
+        );
     }
 }
 

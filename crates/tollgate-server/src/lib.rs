@@ -250,6 +250,15 @@ pub fn router(state: AppState) -> Router {
                 ..error::ApiError::not_found("no such route")
             }
         })
+        // A known route asked with a method it does not take: problem+json, like every error.
+        .method_not_allowed_fallback(|| async {
+            error::ApiError {
+                status: axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                code: "method_not_allowed",
+                title: "Method not allowed",
+                ..error::ApiError::not_found("this route does not take this method")
+            }
+        })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }

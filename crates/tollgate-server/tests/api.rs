@@ -201,3 +201,19 @@ async fn every_openapi_route_exists_in_the_router() {
         (StatusCode::NOT_FOUND, Some("no_such_route"))
     );
 }
+
+#[tokio::test]
+async fn a_method_a_route_does_not_take_is_a_405_problem() {
+    let app = app();
+    for uri in ["/health", "/v1/regs"] {
+        let req = Request::delete(uri)
+            .header("Authorization", "Bearer reg-token")
+            .body(Body::empty())
+            .unwrap();
+        let (s, ct, body) = call(&app, req).await;
+        assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED, "{uri}");
+        assert_eq!(ct, "application/problem+json", "{uri}");
+        assert_eq!(body["code"], "method_not_allowed", "{uri}");
+        assert_eq!(body["status"], 405);
+    }
+}

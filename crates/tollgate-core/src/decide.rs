@@ -312,6 +312,25 @@ fn owned_share(
     (share, out)
 }
 
+/// How an entry's review policy text reads for the order: the most restrictive reading over its
+/// items (a clause naming one item's ECCN may be stricter than another's), `fallback` where
+/// the entry states none.
+fn strictest_reading(
+    items: &[ItemDecision],
+    text: Option<&str>,
+    fallback: ReviewPolicy,
+) -> EntryPolicy {
+    let p = |x: EntryPolicy| x.policy().unwrap_or(fallback);
+    let mut read: Option<EntryPolicy> = None;
+    for it in items {
+        let r = entry_policy::read(text, &it.classification.eccn);
+        if read.is_none_or(|cur| p(r) > p(cur)) {
+            read = Some(r);
+        }
+    }
+    read.unwrap_or_else(|| entry_policy::read(text, ""))
+}
+
 fn pct(d: Decimal) -> String {
     format!("{} %", d.normalize())
 }
@@ -832,16 +851,7 @@ impl Regulation {
                 let fallback = pack.screening_effects[*effect as usize]
                     .policy
                     .unwrap_or(ReviewPolicy::PresumptionOfDenial);
-                let text = h.license_policy.as_deref();
-                let mut read: Option<EntryPolicy> = None;
-                for it in &d.items {
-                    let r = entry_policy::read(text, &it.classification.eccn);
-                    let p = |x: EntryPolicy| x.policy().unwrap_or(fallback);
-                    if read.is_none_or(|cur| p(r) > p(cur)) {
-                        read = Some(r);
-                    }
-                }
-                let read = read.unwrap_or_else(|| entry_policy::read(text, ""));
+                let read = strictest_reading(&d.items, h.license_policy.as_deref(), fallback);
                 *entry = read;
                 screen_policy = screen_policy.max(Some(read.policy().unwrap_or(fallback)));
             }
@@ -862,11 +872,8 @@ impl Regulation {
             for h in leaves {
                 let hit = &screening.hits[h as usize];
                 let fallback = rule.fallback_policy(&hit.list);
-                for it in &d.items {
-                    let r =
-                        entry_policy::read(hit.license_policy.as_deref(), &it.classification.eccn);
-                    pol = pol.max(Some(r.policy().unwrap_or(fallback)));
-                }
+                let r = strictest_reading(&d.items, hit.license_policy.as_deref(), fallback);
+                pol = pol.max(Some(r.policy().unwrap_or(fallback)));
             }
             d.findings[fi].policy = pol;
             screen_policy = screen_policy.max(pol);
@@ -1004,12 +1011,7 @@ impl Decision<'_> {
 
     fn describe_contribution(&self, c: &Contribution, out: &mut String) {
         use std::fmt::Write;
-        let name = self
-            .order
-            .parties
-            .get(c.owner)
-            .map(|p| p.name.as_str())
-            .unwrap_or("?");
+        let name = self.party_name(c.owner);
         let _ = write!(out, "'{name}' ({}, {})", c.owner.label(), pct(c.percent));
         match c.hit {
             Some(h) => {
@@ -1046,11 +1048,10 @@ impl Decision<'_> {
                 WarnStep::Owners { finding } => {
                     let f = &self.findings[finding as usize];
                     let rule = &pack.ownership_rules[f.rule as usize];
-                    let party = self.order.parties.get(f.party.role());
                     let mut msg = format!(
                         "{} '{}': ",
                         f.party.role().label(),
-                        party.map(|p| p.name.as_str()).unwrap_or("?")
+                        self.party_name(f.party.role())
                     );
                     let listed: Vec<&PartyHit> = self
                         .screening
@@ -1062,18 +1063,8 @@ impl Decision<'_> {
                         if i > 0 {
                             msg.push_str("; ");
                         }
-                        let name = self
-                            .order
-                            .parties
-                            .get(h.role)
-                            .map(|p| p.name.as_str())
-                            .unwrap_or("?");
-                        let share = self
-                            .order
-                            .parties
-                            .percent(h.role)
-                            .map(pct)
-                            .unwrap_or_default();
+                        let name = self.party_name(h.role);
+                        let share = self.owner_share(h.role);
                         msg.push_str(&format!(
                             "owner '{name}' ({}, {share}) matches '{}' on the {} (id {})",
                             h.role.label(),
@@ -1111,18 +1102,8 @@ impl Decision<'_> {
                 }
                 WarnStep::OwnerListed { hit } => {
                     let h = &self.screening.hits[hit as usize];
-                    let name = self
-                        .order
-                        .parties
-                        .get(h.role)
-                        .map(|p| p.name.as_str())
-                        .unwrap_or("?");
-                    let share = self
-                        .order
-                        .parties
-                        .percent(h.role)
-                        .map(pct)
-                        .unwrap_or_default();
+                    let name = self.party_name(h.role);
+                    let share = self.owner_share(h.role);
                     Warning::new(
                         "affiliate_red_flag",
                         format!(
@@ -1455,11 +1436,10 @@ impl<'a> Decision<'a> {
                 Step::Ownership { finding } => {
                     let f = &self.findings[finding as usize];
                     let rule = &pack.ownership_rules[f.rule as usize];
-                    let party = self.order.parties.get(f.party.role());
                     let mut msg = format!(
                         "{} '{}' is {} owned, directly or indirectly, by parties on the {}: ",
                         f.party.role().label(),
-                        party.map(|p| p.name.as_str()).unwrap_or("?"),
+                        self.party_name(f.party.role()),
                         pct(f.share),
                         rule.lists.join(", ")
                     );
@@ -1496,7 +1476,7 @@ impl<'a> Decision<'a> {
                             "{}: a licence exception would otherwise be available, but {} '{}' is {} owned by listed parties and takes their licence requirement, which bars its use",
                             self.item_name(item),
                             f.party.role().label(),
-                            self.order.parties.get(f.party.role()).map(|p| p.name.as_str()).unwrap_or("?"),
+                            self.party_name(f.party.role()),
                             pct(f.share)
                         ),
                     ));
@@ -1606,13 +1586,22 @@ impl<'a> Decision<'a> {
         }
     }
 
+    /// The name of a party or owner.
     fn party_name(&self, role: Role) -> &str {
         self.order
             .parties
-            .all()
-            .find(|(r, _)| *r == role)
-            .map(|(_, p)| p.name.as_str())
+            .get(role)
+            .map(|p| p.name.as_str())
             .unwrap_or("?")
+    }
+
+    /// The share an owner holds in what it owns, e.g. "60 %" (empty for a party).
+    fn owner_share(&self, role: Role) -> String {
+        self.order
+            .parties
+            .percent(role)
+            .map(pct)
+            .unwrap_or_default()
     }
 
     /// The rule ids the decision rests on (for what-if comparisons).

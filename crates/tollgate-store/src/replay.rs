@@ -1014,7 +1014,7 @@ async fn compare_keyed(
 /// Log entries read per query.
 const CHUNK: i64 = 2000;
 
-fn entry_from_row(r: &AnyRow) -> Result<AuditEntry> {
+pub(crate) fn entry_from_row(r: &AnyRow) -> Result<AuditEntry> {
     Ok(AuditEntry {
         seq: r.try_get("seq")?,
         at: r.try_get("at")?,

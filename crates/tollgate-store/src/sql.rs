@@ -2451,21 +2451,7 @@ impl Records for SqlStore {
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AuditEntry {
-                    seq: r.try_get("seq")?,
-                    at: r.try_get("at")?,
-                    actor: r.try_get("actor")?,
-                    action: r.try_get("action")?,
-                    entity: r.try_get("entity")?,
-                    before_json: r.try_get("before_json")?,
-                    after_json: r.try_get("after_json")?,
-                    prev_hash: r.try_get("prev_hash")?,
-                    hash: r.try_get("hash")?,
-                })
-            })
-            .collect()
+        rows.iter().map(crate::replay::entry_from_row).collect()
     }
 
     async fn verify_audit(&self) -> Result<AuditReport> {
